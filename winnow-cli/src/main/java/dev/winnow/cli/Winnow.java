@@ -1,0 +1,40 @@
+package dev.winnow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code winnow} command line: one small class per subcommand. */
+@Command(
+    name = "winnow",
+    mixinStandardHelpOptions = true,
+    versionProvider = Winnow.Version.class,
+    description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Winnow {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, shared by {@link #main} and tests. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Winnow());
+    cl.setExecutionExceptionHandler(
+        (ex, cmd, parseResult) -> {
+          if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
+            cmd.getErr().println("winnow: " + ex.getMessage());
+            return 2;
+          }
+          throw ex;
+        });
+    return cl;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Winnow.class.getPackage().getImplementationVersion();
+      return new String[] {"winnow " + (v == null ? "dev" : v)};
+    }
+  }
+}
