@@ -1,12 +1,16 @@
 package dev.winnow.onnx;
 
+import static dev.winnow.onnx.OnnxProto.cat;
+import static dev.winnow.onnx.OnnxProto.externalTensor;
+import static dev.winnow.onnx.OnnxProto.model;
+import static dev.winnow.onnx.OnnxProto.msg;
+import static dev.winnow.onnx.OnnxProto.num;
+import static dev.winnow.onnx.OnnxProto.str;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.winnow.testkit.Shared;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,58 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelSafetyTest {
-
-  // --- a minimal protobuf writer, enough to hand-build ONNX models -----------------------------
-
-  private static byte[] varint(long v) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.write((int) v);
-    return out.toByteArray();
-  }
-
-  private static byte[] cat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
-  }
-
-  /** Field {@code n} with wire type 2 (length-delimited). */
-  private static byte[] msg(int n, byte[]... payload) {
-    byte[] body = cat(payload);
-    return cat(varint((long) n << 3 | 2), varint(body.length), body);
-  }
-
-  private static byte[] str(int n, String s) {
-    return msg(n, s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static byte[] num(int n, long v) {
-    return cat(varint((long) n << 3), varint(v));
-  }
-
-  /** TensorProto with dims, float type, a name, raw bytes, and its data in {@code location}. */
-  private static byte[] externalTensor(String name, String location) {
-    return cat(
-        num(1, 2),
-        num(2, 1),
-        str(8, name),
-        msg(9, new byte[64]), // raw_data, skipped by the scanner
-        msg(13, str(1, "location"), str(2, location)),
-        msg(13, str(1, "offset"), str(2, "0")),
-        num(14, 1));
-  }
-
-  /** ModelProto{ir_version 7, graph{node Add, initializer = tensor}}. */
-  private static byte[] model(byte[]... graphFields) {
-    byte[] node = msg(1, str(1, "a"), str(1, "b"), str(2, "c"), str(4, "Add"));
-    return cat(num(1, 7), str(2, "handmade"), msg(7, cat(node, cat(graphFields))));
-  }
 
   private static Path folder(Path dir, byte[] onnx) throws Exception {
     Files.writeString(dir.resolve("config.json"), "{}");
