@@ -7,18 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.winnow.api.Document;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,12 +51,21 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
           .build();
 
   private final Path file;
-  private final BufferedReader in;
+  private final InputStream in;
+  private final CharsetDecoder decoder =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+  private byte[] buffer = new byte[1 << 16];
+  private int position;
+  private int limit;
+  private byte[] lineBytes = new byte[1 << 12];
   private long lineNumber;
   private Document next;
   private boolean closed;
 
-  private CorpusReader(Path file, BufferedReader in) {
+  private CorpusReader(Path file, InputStream in) {
     this.file = file;
     this.in = in;
   }
@@ -75,12 +85,7 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
     try {
       InputStream stream =
           file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-      var decoder =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT);
-      return new CorpusReader(file, new BufferedReader(new InputStreamReader(stream, decoder)));
+      return new CorpusReader(file, stream);
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
@@ -122,15 +127,12 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
     }
     try {
       String line;
-      while ((line = in.readLine()) != null) {
-        lineNumber++;
+      while ((line = readLine()) != null) {
         if (!line.isBlank()) {
           next = parse(line);
           return true;
         }
       }
-    } catch (CharacterCodingException e) {
-      throw new CorpusFormatException(file, lineNumber + 1, "invalid UTF-8", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read corpus " + file + " near line " + lineNumber, e);
     }
@@ -158,6 +160,52 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
       in.close();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot close corpus " + file, e);
+    }
+  }
+
+  /**
+   * The next line without its {@code \n} (or {@code \r\n}), decoded strictly as UTF-8 on its own so
+   * that a decoding error names the right line; null at the end of the file.
+   */
+  private String readLine() throws IOException {
+    int length = 0;
+    boolean any = false;
+    while (true) {
+      if (position == limit) {
+        limit = in.read(buffer, 0, buffer.length);
+        position = 0;
+        if (limit <= 0) {
+          limit = 0;
+          break;
+        }
+      }
+      any = true;
+      int start = position;
+      while (position < limit && buffer[position] != '\n') {
+        position++;
+      }
+      int n = position - start;
+      if (length + n > lineBytes.length) {
+        lineBytes = Arrays.copyOf(lineBytes, Math.max(lineBytes.length * 2, length + n));
+      }
+      System.arraycopy(buffer, start, lineBytes, length, n);
+      length += n;
+      if (position < limit) {
+        position++; // the newline
+        break;
+      }
+    }
+    if (!any) {
+      return null;
+    }
+    lineNumber++;
+    if (length > 0 && lineBytes[length - 1] == '\r') {
+      length--;
+    }
+    try {
+      return decoder.decode(ByteBuffer.wrap(lineBytes, 0, length)).toString();
+    } catch (CharacterCodingException e) {
+      throw new CorpusFormatException(file, lineNumber, "invalid UTF-8", e);
     }
   }
 
