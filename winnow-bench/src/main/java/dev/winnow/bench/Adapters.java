@@ -6,12 +6,13 @@ import java.util.List;
 public final class Adapters {
 
   /** The in-process implementations, in the order tables list them. */
-  public static final List<String> NAMES = List.of("naive-ort", "langchain4j", "djl");
+  public static final List<String> NAMES = List.of("winnow", "naive-ort", "langchain4j", "djl");
 
   private Adapters() {}
 
   public static PairScorerAdapter create(String name, BenchModel model) {
     return switch (name) {
+      case "winnow" -> new WinnowScorer(model);
       case "naive-ort" -> new NaiveOrtScorer(model);
       case "langchain4j" -> new LangChain4jScorer(model);
       case "djl" -> new DjlScorer(model);
