@@ -195,7 +195,26 @@ enum Dialect {
     if (q.textValue().isBlank()) {
       throw ApiError.invalid(field + " must not be empty");
     }
-    return q.textValue();
+    return wellFormed(field, q.textValue());
+  }
+
+  /** Refuses unpaired UTF-16 surrogates (legal as JSON escapes, not as text a tokenizer reads). */
+  private static String wellFormed(String field, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw ApiError.invalid(
+            field
+                + " contains an unpaired UTF-16 surrogate at character "
+                + i
+                + "; not valid text");
+      }
+    }
+    return s;
   }
 
   private static void optionalString(ObjectNode o, String field) {
@@ -281,9 +300,10 @@ enum Dialect {
       JsonNode d = n.get(i);
       originals.add(d);
       if (d.isTextual()) {
-        texts.add(d.textValue());
+        texts.add(wellFormed(field + "[" + i + "]", d.textValue()));
       } else if (d.isObject() && objects) {
-        texts.add(documentText(field + "[" + i + "]", (ObjectNode) d, rankFields));
+        String where = field + "[" + i + "]";
+        texts.add(wellFormed(where, documentText(where, (ObjectNode) d, rankFields)));
       } else {
         throw ApiError.invalid(
             field
