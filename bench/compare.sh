@@ -25,7 +25,7 @@ for a in "$@"; do
 done
 
 echo "compare: building winnow-bench and its classpath..." >&2
-./mvnw -q -B -pl winnow-bench -am -DskipTests -Dspotless.check.skip=true -Denforcer.skip=false \
+./mvnw -q -B -pl winnow-bench,winnow-cli -am -DskipTests -Dspotless.check.skip=true \
   package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
 
 if command -v node >/dev/null 2>&1; then
@@ -37,24 +37,27 @@ else
   echo "compare: node not found; leave transformers.js out with --impls" >&2
 fi
 
+threads=2
+prev=""
+for a in "$@"; do
+  [ "$prev" = "--threads" ] && threads="$a"
+  prev="$a"
+done
+java_probe="$(java --add-modules jdk.incubator.vector -cp winnow-cli/target/winnow.jar \
+  dev.winnow.cli.FmaProbe "$threads" 0.5 2>/dev/null | sed -E 's/.*"gflops":([0-9.]+).*/\1/')"
+echo "compare: Java Vector API FMA probe on $threads threads: $java_probe GFLOP/s" >&2
 c_probe=0
 if command -v gcc >/dev/null 2>&1; then
   gcc -O3 -march=native -pthread bench/fma_probe.c -o winnow-bench/target/fma_probe
-  threads=2
-  prev=""
-  for a in "$@"; do
-    [ "$prev" = "--threads" ] && threads="$a"
-    prev="$a"
-  done
   c_probe="$(winnow-bench/target/fma_probe "$threads" 0.5 | sed -E 's/.*"gflops":([0-9.]+).*/\1/')"
   echo "compare: C FMA probe on $threads threads: $c_probe GFLOP/s" >&2
 fi
 
 echo "compare: load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 set +e
-java -Xmx2g --add-modules jdk.incubator.vector -Dai.djl.offline=true -DRUST_FLAVOR=cpu \
+java -Xmx2g -Dai.djl.offline=true -DRUST_FLAVOR=cpu \
   -cp "winnow-bench/target/classes:$(cat winnow-bench/target/classpath.txt)" \
-  dev.winnow.bench.Compare --c-probe-gflops "$c_probe" "$@" 2> >(grep -v '^WARNING: Using incubator modules' >&2)
+  dev.winnow.bench.Compare --c-probe-gflops "$c_probe" --java-probe-gflops "$java_probe" "$@"
 status=$?
 out="winnow-bench/target/compare"
 prev=""

@@ -44,7 +44,8 @@ public final class Compare {
       Path out,
       Path nodeDir,
       String workerJvmOpts,
-      double cProbeGflops) {
+      double cProbeGflops,
+      double javaProbeGflops) {
 
     static Options parse(String[] args) {
       Map<String, String> a = new LinkedHashMap<>();
@@ -64,6 +65,7 @@ public final class Compare {
       a.put("node-dir", "bench/node");
       a.put("worker-jvm-opts", "-Xmx1g");
       a.put("c-probe-gflops", "0");
+      a.put("java-probe-gflops", "0");
       for (int i = 0; i < args.length; i++) {
         String k = args[i].replaceFirst("^--", "");
         if (!a.containsKey(k) || i + 1 >= args.length) {
@@ -95,7 +97,13 @@ public final class Compare {
               Path.of(a.get("out")),
               Path.of(a.get("node-dir")),
               a.get("worker-jvm-opts"),
-              Double.parseDouble(a.get("c-probe-gflops")));
+              Double.parseDouble(a.get("c-probe-gflops")),
+              Double.parseDouble(a.get("java-probe-gflops")));
+      if (o.cProbeGflops() <= 0 && o.javaProbeGflops() <= 0) {
+        throw new IllegalArgumentException(
+            "give the measured fp32 peak: --java-probe-gflops and/or --c-probe-gflops"
+                + " (bench/compare.sh runs both probes)");
+      }
       for (String impl : o.impls) {
         if (!impl.equals("transformers.js") && !Adapters.NAMES.contains(impl)) {
           throw new IllegalArgumentException(
@@ -145,8 +153,7 @@ public final class Compare {
     results.cpus = Runtime.getRuntime().availableProcessors();
     results.threads = o.threads();
     results.reference = o.impls().get(0);
-    log("probing fp32 FMA peak on " + o.threads() + " threads");
-    results.javaProbeGflops = FmaProbe.measure(o.threads(), 0.5, 5);
+    results.javaProbeGflops = o.javaProbeGflops();
     results.cProbeGflops = o.cProbeGflops();
     log(
         String.format(

@@ -1,4 +1,4 @@
-package dev.winnow.bench;
+package dev.winnow.cli;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Measures this machine's fp32 FMA peak: each thread runs {@value #CHAINS} independent vector FMA
  * chains ({@code acc = acc * a + b}) on registers only, so neither memory nor latency limits it.
- * Needs {@code --add-modules jdk.incubator.vector}. The roofline fraction divides by the higher of
- * this and the C probe ({@code bench/fma_probe.c}).
+ * Needs {@code --add-modules jdk.incubator.vector}, so {@code winnow bench} runs it in a child JVM
+ * ({@link BenchCommand#probePeakGflops}); {@code bench/compare.sh} runs it and the C probe ({@code
+ * bench/fma_probe.c}) and divides by the higher.
  *
  * <p>Not thread-safe; run one probe at a time.
  */
