@@ -179,6 +179,20 @@ class HubClientTest {
   }
 
   @Test
+  void pull_removesDayOldAbandonedDownloads_keepsFreshOnes() throws Exception {
+    Path blobs = Files.createDirectories(repo().resolve("blobs"));
+    Path abandoned = Files.write(blobs.resolve("abc.123.incomplete"), new byte[10]);
+    Files.setLastModifiedTime(
+        abandoned,
+        java.nio.file.attribute.FileTime.from(
+            java.time.Instant.now().minus(HubCache.ABANDONED).minusSeconds(60)));
+    Path fresh = Files.write(blobs.resolve("def.456.incomplete"), new byte[10]);
+    client(tinyHub()).pull(TINY, "default");
+    assertThat(abandoned).doesNotExist();
+    assertThat(fresh).exists(); // may be another process's download in progress
+  }
+
+  @Test
   void pull_wrongChecksum_failsAndLeavesNothing() throws Exception {
     FakeHub hub = tinyHub();
     hub.corrupt = "onnx/model.onnx";
