@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ModelsCommand.class,
       RerankCommand.class,
+      ServeCommand.class,
     })
 public final class Winnow {
 
