@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      BenchCommand.class,
       ModelsCommand.class,
       RerankCommand.class,
       ServeCommand.class,
