@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Winnow.Version.class,
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
-    subcommands = {CommandLine.HelpCommand.class, ModelsCommand.class, BenchCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      BenchCommand.class,
+      ModelsCommand.class,
+      RerankCommand.class,
+      ServeCommand.class,
+    })
 public final class Winnow {
 
   public static void main(String[] args) {
