@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.onnx.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,6 +31,10 @@ public final class Winnow {
           if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             cmd.getErr().println("winnow: " + ex.getMessage());
             return 2;
+          }
+          if (ex instanceof HubException) {
+            cmd.getErr().println("winnow: " + ex.getMessage());
+            return 1;
           }
           throw ex;
         });
