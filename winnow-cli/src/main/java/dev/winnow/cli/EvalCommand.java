@@ -99,6 +99,47 @@ public final class EvalCommand implements Callable<Integer> {
     return new PipelineSpec(retriever, options);
   }
 
+  /** Bars for indexing (sized by the corpus lines) and querying, each made on first use. */
+  private static final class TerminalProgress implements EvalRunner.Progress, AutoCloseable {
+    private final Path dataset;
+    private Progress indexing;
+    private Progress querying;
+
+    TerminalProgress(Path dataset) {
+      this.dataset = dataset;
+    }
+
+    @Override
+    public void indexed(long documents) {
+      if (indexing == null) {
+        indexing = Progress.start("indexing", Lines.count(dataset.resolve("corpus.jsonl")));
+      }
+      indexing.update(documents);
+    }
+
+    @Override
+    public void queried(int done, int total) {
+      if (querying == null) {
+        if (indexing != null) {
+          indexing.close();
+          indexing = null;
+        }
+        querying = Progress.start("querying", total);
+      }
+      querying.update(done);
+    }
+
+    @Override
+    public void close() {
+      if (indexing != null) {
+        indexing.close();
+      }
+      if (querying != null) {
+        querying.close();
+      }
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -111,27 +152,9 @@ public final class EvalCommand implements Callable<Integer> {
             queries == null ? OptionalInt.empty() : OptionalInt.of(queries),
             Optional.ofNullable(index),
             warmup);
-    Progress indexing = Progress.forTerminal(spec.commandLine().getErr(), "indexed", "docs");
-    Progress querying = Progress.forTerminal(spec.commandLine().getErr(), "queried", "queries");
     EvalReport report;
-    try {
-      report =
-          EvalRunner.run(
-              request,
-              new EvalRunner.Progress() {
-                @Override
-                public void indexed(long documents) {
-                  indexing.update(documents);
-                }
-
-                @Override
-                public void queried(int done, int total) {
-                  querying.update(done, total);
-                }
-              });
-    } finally {
-      indexing.done();
-      querying.done();
+    try (TerminalProgress progress = new TerminalProgress(dataset)) {
+      report = EvalRunner.run(request, progress);
     }
     if (run != null) {
       TrecRun.write(run, report.run(), tag);

@@ -49,12 +49,10 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Progress progress = Progress.forTerminal(spec.commandLine().getErr(), "indexed", "docs");
     IngestResult r;
-    try (WinnowIndex idx = WinnowIndex.open(index)) {
+    try (WinnowIndex idx = WinnowIndex.open(index);
+        Progress progress = Progress.start("indexing", Lines.count(corpus))) {
       r = idx.ingest(corpus, Optional.empty(), batch, progress::update);
-    } finally {
-      progress.done();
     }
     out.printf(
         Locale.ROOT,

@@ -1,63 +1,80 @@
 package dev.winnow.cli;
 
-import java.io.PrintWriter;
+import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress display on stderr, shown only when the process has a terminal ({@code
- * System.console() != null}); otherwise every call is a no-op, so logs and pipes stay clean.
- * Updates are throttled to about ten per second.
+ * A one-line progress bar on standard error for long work (indexing, embedding, evaluation). It
+ * draws only when the JVM has a console (so never into a pipe or a log file) unless forced, and
+ * redraws at most every 200 ms. Not thread-safe: one thread reports.
  */
-final class Progress {
+final class Progress implements AutoCloseable {
 
-  private final PrintWriter err;
-  private final String verb;
-  private final String unit;
+  private final String label;
+  private final long total;
+  private final PrintStream out;
   private final boolean enabled;
-  private final long start = System.nanoTime();
-  private long lastPrint;
-  private boolean printed;
+  private final long started = System.nanoTime();
+  private long lastDraw;
+  private long done;
 
-  private Progress(PrintWriter err, String verb, String unit, boolean enabled) {
-    this.err = err;
-    this.verb = verb;
-    this.unit = unit;
+  private Progress(String label, long total, PrintStream out, boolean enabled) {
+    this.label = label;
+    this.total = total;
+    this.out = out;
     this.enabled = enabled;
   }
 
-  static Progress forTerminal(PrintWriter err, String verb, String unit) {
-    return new Progress(err, verb, unit, System.console() != null);
+  /** A bar on stderr, shown only when stderr is a terminal. */
+  static Progress start(String label, long total) {
+    return new Progress(label, total, System.err, System.console() != null);
   }
 
-  /** Shows {@code done} so far. */
-  void update(long done) {
-    update(done, -1);
+  static Progress start(String label, long total, PrintStream out, boolean enabled) {
+    return new Progress(label, total, out, enabled);
   }
 
-  /** Shows {@code done} of {@code total} (total below 0: unknown). */
-  void update(long done, long total) {
-    if (!enabled) {
-      return;
-    }
+  /** Sets the amount of work done so far. */
+  void update(long doneSoFar) {
+    this.done = doneSoFar;
     long now = System.nanoTime();
-    if (printed && now - lastPrint < 100_000_000L && done != total) {
-      return;
+    if (enabled && (now - lastDraw > 200_000_000L || doneSoFar >= total)) {
+      lastDraw = now;
+      draw(now);
     }
-    lastPrint = now;
-    printed = true;
-    double seconds = (now - start) / 1e9;
-    String rate =
-        seconds > 0 ? String.format(Locale.ROOT, ", %.0f %s/s", done / seconds, unit) : "";
-    String of = total >= 0 ? " of " + total : "";
-    err.print(String.format(Locale.ROOT, "\r%s %d%s %s%s   ", verb, done, of, unit, rate));
-    err.flush();
   }
 
-  /** Ends the progress line. */
-  void done() {
-    if (enabled && printed) {
-      err.println();
-      err.flush();
+  void step() {
+    update(done + 1);
+  }
+
+  private void draw(long now) {
+    int width = 30;
+    double frac = total <= 0 ? 1 : Math.min(1, (double) done / total);
+    int fill = (int) Math.round(frac * width);
+    double secs = (now - started) / 1e9;
+    String eta =
+        done > 0 && done < total
+            ? String.format(Locale.ROOT, ", eta %.0fs", secs / done * (total - done))
+            : "";
+    out.printf(
+        Locale.ROOT,
+        "\r%s [%s%s] %d/%d (%.0fs%s)   ",
+        label,
+        "#".repeat(fill),
+        " ".repeat(width - fill),
+        done,
+        total,
+        secs,
+        eta);
+    out.flush();
+  }
+
+  @Override
+  public void close() {
+    if (enabled) {
+      draw(System.nanoTime());
+      out.println();
     }
   }
 }

@@ -1,0 +1,380 @@
+package dev.winnow.onnx;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.winnow.api.Encoder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A bi-encoder (sentence embedding model) run by ONNX Runtime: token embeddings from a BERT-style
+ * graph ({@code last_hidden_state} or {@code token_embeddings}, float {@code [batch, sequence,
+ * hidden]}), pooled by {@link Pooling#CLS} or attention-masked {@link Pooling#MEAN}, then
+ * L2-normalised (unless {@link Options#normalize()} is false).
+ *
+ * <p>Queries get {@link Options#queryPrefix()} and documents {@link Options#documentPrefix()}
+ * prepended before tokenizing (e.g. BGE's retrieval instruction). Each text is {@code [CLS] text
+ * [SEP]} cut to {@link #maxLength()} tokens; texts are sorted by length and batched by a budget of
+ * padded tokens like {@link OnnxCrossEncoder}, and vectors come back in input order.
+ *
+ * <p>Thread-safe: any number of threads may encode at once on one shared ONNX Runtime session.
+ * Close once, when no call is running.
+ */
+public final class OnnxBiEncoder implements Encoder {
+
+  /** How token embeddings become one vector. */
+  public enum Pooling {
+    /** The first token's ({@code [CLS]}) embedding: BGE. */
+    CLS,
+    /** The mean over real (attention mask 1) tokens: sentence-transformers' MiniLM models. */
+    MEAN
+  }
+
+  /**
+   * How a bi-encoder is opened.
+   *
+   * @param name the short name used in provenance, e.g. {@code bge-small}
+   * @param pooling CLS or MEAN
+   * @param normalize L2-normalise each vector (then a dot product is the cosine)
+   * @param queryPrefix prepended to each query before tokenizing
+   * @param documentPrefix prepended to each document before tokenizing
+   * @param maxLength total tokens per text, specials included (empty: the model's)
+   * @param threads ONNX Runtime intra-op threads
+   * @param tokenBudget most padded tokens per batch
+   */
+  public record Options(
+      String name,
+      Pooling pooling,
+      boolean normalize,
+      String queryPrefix,
+      String documentPrefix,
+      OptionalInt maxLength,
+      int threads,
+      int tokenBudget) {
+
+    public Options {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(pooling, "pooling");
+      Objects.requireNonNull(queryPrefix, "queryPrefix");
+      Objects.requireNonNull(documentPrefix, "documentPrefix");
+      Objects.requireNonNull(maxLength, "maxLength");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank");
+      }
+      if (maxLength.isPresent() && maxLength.getAsInt() < 3) {
+        throw new IllegalArgumentException("maxLength must be >= 3, got " + maxLength.getAsInt());
+      }
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+      }
+      if (tokenBudget < 16) {
+        throw new IllegalArgumentException("tokenBudget must be >= 16, got " + tokenBudget);
+      }
+    }
+
+    /** Normalised vectors, no prefixes, the model's length, all processors, 8192-token batches. */
+    public static Options of(String name, Pooling pooling) {
+      return new Options(
+          name,
+          pooling,
+          true,
+          "",
+          "",
+          OptionalInt.empty(),
+          Runtime.getRuntime().availableProcessors(),
+          OnnxCrossEncoder.Options.DEFAULT_TOKEN_BUDGET);
+    }
+
+    public Options withNormalize(boolean n) {
+      return new Options(
+          name, pooling, n, queryPrefix, documentPrefix, maxLength, threads, tokenBudget);
+    }
+
+    public Options withQueryPrefix(String p) {
+      return new Options(
+          name, pooling, normalize, p, documentPrefix, maxLength, threads, tokenBudget);
+    }
+
+    public Options withDocumentPrefix(String p) {
+      return new Options(name, pooling, normalize, queryPrefix, p, maxLength, threads, tokenBudget);
+    }
+
+    public Options withMaxLength(int n) {
+      return new Options(
+          name,
+          pooling,
+          normalize,
+          queryPrefix,
+          documentPrefix,
+          OptionalInt.of(n),
+          threads,
+          tokenBudget);
+    }
+
+    public Options withThreads(int n) {
+      return new Options(
+          name, pooling, normalize, queryPrefix, documentPrefix, maxLength, n, tokenBudget);
+    }
+
+    public Options withTokenBudget(int n) {
+      return new Options(
+          name, pooling, normalize, queryPrefix, documentPrefix, maxLength, threads, n);
+    }
+  }
+
+  private static final List<String> OUTPUTS = List.of("last_hidden_state", "token_embeddings");
+
+  private final Options options;
+  private final PairTokenizer tokenizer;
+  private final OnnxSessions.Lease lease;
+  private final ModelInputs inputs;
+  private final String output;
+  private final int maxLength;
+  private final int dimension;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private OnnxBiEncoder(
+      Options options,
+      PairTokenizer tokenizer,
+      OnnxSessions.Lease lease,
+      ModelInputs inputs,
+      String output,
+      int maxLength,
+      int dimension) {
+    this.options = options;
+    this.tokenizer = tokenizer;
+    this.lease = lease;
+    this.inputs = inputs;
+    this.output = output;
+    this.maxLength = maxLength;
+    this.dimension = dimension;
+  }
+
+  /** Loads a bi-encoder from a Hugging Face model folder. */
+  public static OnnxBiEncoder open(ModelFolder folder, Options options) {
+    Objects.requireNonNull(folder, "folder");
+    Objects.requireNonNull(options, "options");
+    PairTokenizer tokenizer = PairTokenizer.open(folder);
+    return open(tokenizer, () -> OnnxSessions.open(folder.onnx(), options.threads()), options);
+  }
+
+  /** Takes ownership of {@code tokenizer}; opens the session with {@code session}. */
+  static OnnxBiEncoder open(
+      PairTokenizer tokenizer,
+      java.util.function.Supplier<OnnxSessions.Lease> session,
+      Options options) {
+    OnnxSessions.Lease lease = null;
+    try {
+      int maxLength = options.maxLength().orElse(tokenizer.maxLength());
+      if (maxLength > tokenizer.hardMaxLength()) {
+        throw new IllegalArgumentException(
+            "maxLength must be <= "
+                + tokenizer.hardMaxLength()
+                + " for "
+                + options.name()
+                + ", got "
+                + maxLength);
+      }
+      lease = session.get();
+      ModelInputs inputs = ModelInputs.validate(lease.session(), lease.label());
+      String output = chooseOutput(lease.session(), lease.label());
+      OnnxBiEncoder encoder =
+          new OnnxBiEncoder(options, tokenizer, lease, inputs, output, maxLength, 0);
+      int dimension = encoder.embed(List.of("dimension probe"))[0].length;
+      return new OnnxBiEncoder(options, tokenizer, lease, inputs, output, maxLength, dimension);
+    } catch (RuntimeException e) {
+      if (lease != null) {
+        lease.close();
+      }
+      tokenizer.close();
+      throw e;
+    }
+  }
+
+  private static String chooseOutput(OrtSession session, String file) {
+    Map<String, NodeInfo> outputs;
+    try {
+      outputs = session.getOutputInfo();
+    } catch (OrtException e) {
+      throw new OnnxModelException(file, "cannot read the model's outputs: " + e.getMessage(), e);
+    }
+    String chosen = null;
+    for (String name : OUTPUTS) {
+      if (outputs.containsKey(name)) {
+        chosen = name;
+        break;
+      }
+    }
+    if (chosen == null && outputs.size() == 1) {
+      chosen = outputs.keySet().iterator().next();
+    }
+    if (chosen == null) {
+      throw ModelInputs.mismatch(
+          session, file, "no token-embedding output (one of " + OUTPUTS + ")");
+    }
+    if (!(outputs.get(chosen).getInfo() instanceof TensorInfo t)
+        || t.type != OnnxJavaType.FLOAT
+        || t.getShape().length != 3) {
+      throw ModelInputs.mismatch(
+          session,
+          file,
+          "output '" + chosen + "' must be a float tensor [batch, sequence, hidden]");
+    }
+    return chosen;
+  }
+
+  @Override
+  public float[][] encodeQueries(List<String> queries) {
+    return encode(queries, options.queryPrefix());
+  }
+
+  @Override
+  public float[][] encodeDocuments(List<String> documents) {
+    return encode(documents, options.documentPrefix());
+  }
+
+  private float[][] encode(List<String> texts, String prefix) {
+    Objects.requireNonNull(texts, "texts");
+    if (closed.get()) {
+      throw new IllegalStateException("encoder " + options.name() + " is closed");
+    }
+    List<String> prefixed = new ArrayList<>(texts.size());
+    for (String t : texts) {
+      prefixed.add(prefix + Objects.requireNonNull(t, "text"));
+    }
+    return embed(prefixed);
+  }
+
+  private float[][] embed(List<String> texts) {
+    if (texts.isEmpty()) {
+      return new float[0][];
+    }
+    List<int[]> ids = tokenizer.tokenizeAll(texts, PairTokenizer.pairCharCap(maxLength));
+    List<PairEncoding> encodings = new ArrayList<>(ids.size());
+    int[] lengths = new int[ids.size()];
+    for (int i = 0; i < ids.size(); i++) {
+      PairEncoding e = tokenizer.encodeSingle(ids.get(i), maxLength);
+      encodings.add(e);
+      lengths[i] = e.length();
+    }
+    float[][] out = new float[texts.size()][];
+    for (int[] batch : TokenBatches.plan(lengths, options.tokenBudget())) {
+      List<PairEncoding> rows = new ArrayList<>(batch.length);
+      for (int i : batch) {
+        rows.add(encodings.get(i));
+      }
+      float[][] vectors = run(rows);
+      for (int k = 0; k < batch.length; k++) {
+        out[batch[k]] = vectors[k];
+      }
+    }
+    return out;
+  }
+
+  private float[][] run(List<PairEncoding> rows) {
+    String file = lease.label();
+    try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), rows);
+        OrtSession.Result result = lease.session().run(in.byName(), java.util.Set.of(output))) {
+      OnnxValue value =
+          result
+              .get(output)
+              .orElseThrow(() -> new IllegalStateException(file + " returned no " + output));
+      if (!(value instanceof OnnxTensor tensor)) {
+        throw new IllegalStateException(file + ": output " + output + " is not a tensor");
+      }
+      long[] shape = tensor.getInfo().getShape();
+      if (shape.length != 3 || shape[0] != rows.size() || shape[1] != in.width()) {
+        throw new IllegalStateException(
+            file
+                + ": output "
+                + output
+                + " has shape "
+                + Arrays.toString(shape)
+                + ", expected ["
+                + rows.size()
+                + ", "
+                + in.width()
+                + ", hidden]");
+      }
+      int width = in.width();
+      int hidden = Math.toIntExact(shape[2]);
+      FloatBuffer h = tensor.getFloatBuffer();
+      float[][] vectors = new float[rows.size()][];
+      for (int b = 0; b < rows.size(); b++) {
+        vectors[b] = pool(h, b, width, hidden, rows.get(b).length(), file);
+      }
+      return vectors;
+    } catch (OrtException e) {
+      throw new OnnxModelException(file, "inference failed: " + e.getMessage(), e);
+    }
+  }
+
+  private float[] pool(FloatBuffer h, int row, int width, int hidden, int length, String file) {
+    double[] acc = new double[hidden];
+    int base = row * width * hidden;
+    int tokens = options.pooling() == Pooling.CLS ? 1 : length;
+    for (int t = 0; t < tokens; t++) {
+      int at = base + t * hidden;
+      for (int j = 0; j < hidden; j++) {
+        acc[j] += h.get(at + j);
+      }
+    }
+    double norm = 0;
+    for (int j = 0; j < hidden; j++) {
+      acc[j] /= tokens;
+      norm += acc[j] * acc[j];
+    }
+    norm = Math.sqrt(norm);
+    if (!Double.isFinite(norm)) {
+      throw new IllegalStateException(file + " produced a non-finite embedding");
+    }
+    // As torch.nn.functional.normalize: divide by max(norm, 1e-12).
+    double scale = options.normalize() ? 1.0 / Math.max(norm, 1e-12) : 1.0;
+    float[] v = new float[hidden];
+    for (int j = 0; j < hidden; j++) {
+      v[j] = (float) (acc[j] * scale);
+    }
+    return v;
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  @Override
+  public String name() {
+    return options.name();
+  }
+
+  /** Total tokens per text, specials included. */
+  public int maxLength() {
+    return maxLength;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        lease.close();
+      } finally {
+        tokenizer.close();
+      }
+    }
+  }
+}
