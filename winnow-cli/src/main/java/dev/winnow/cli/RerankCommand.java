@@ -9,6 +9,8 @@ import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.Truncation;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.onnx.hub.HubException;
+import dev.winnow.onnx.hub.ModelResolver;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,8 +37,10 @@ final class RerankCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       required = true,
-      paramLabel = "DIR",
-      description = "Model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/).")
+      paramLabel = "DIR|ID",
+      description =
+          "Model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/) or hub"
+              + " id ORG/NAME[@REVISION].")
   String model;
 
   @Option(
@@ -131,7 +135,11 @@ final class RerankCommand implements Callable<Integer> {
    * named on the command line.
    */
   static ModelFolder resolveModel(String model, String variant) {
-    return ModelFolder.open(Path.of(model), variant);
+    try {
+      return ModelResolver.fromEnvironment().resolve(model, variant);
+    } catch (HubException e) {
+      throw new IllegalStateException("--model " + model + ": " + e.getMessage(), e);
+    }
   }
 
   private static void printJson(PrintWriter out, List<RankedDocument> ranked) throws Exception {

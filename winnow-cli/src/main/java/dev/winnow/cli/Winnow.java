@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Winnow.Version.class,
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
-    subcommands = {CommandLine.HelpCommand.class, RerankCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ModelsCommand.class, RerankCommand.class})
 public final class Winnow {
 
   public static void main(String[] args) {

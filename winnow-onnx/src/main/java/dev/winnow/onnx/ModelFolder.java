@@ -41,6 +41,7 @@ public record ModelFolder(
    * list what the folder does have.
    */
   public static ModelFolder open(Path root, String variant) {
+    ModelSafety.check(root);
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException(
           "model folder " + root + " does not exist or is not a directory");

@@ -235,7 +235,14 @@ class OnnxCrossEncoderTest {
       f.setLength(f.length() / 3);
     }
     int before = OnnxSessions.openSessions();
+    // ModelFolder's safety check may reject the broken protobuf before ONNX Runtime sees it;
+    // either way the error names the file.
     assertThatThrownBy(() -> OnnxCrossEncoder.open(ModelFolder.open(dir)))
+        .isInstanceOfAny(IllegalArgumentException.class, IllegalStateException.class)
+        .hasMessageContaining(dir.getFileName().toString())
+        .hasMessageContaining("model.onnx");
+    // ONNX Runtime's own failure becomes an OnnxModelException naming the file.
+    assertThatThrownBy(() -> OnnxSessions.open(onnx, 1))
         .isInstanceOf(OnnxModelException.class)
         .hasMessageContaining(onnx.toRealPath().toString())
         .satisfies(e -> assertThat(((OnnxModelException) e).file()).endsWith("model.onnx"));

@@ -1,0 +1,369 @@
+package dev.winnow.server;
+
+import dev.winnow.api.CrossEncoder;
+import dev.winnow.api.PairScore;
+import dev.winnow.api.ScoringOptions;
+import dev.winnow.api.TextPair;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one scheduler in front of the cross-encoder: it queues the pairs of every admitted request
+ * and cuts them into model calls bounded by a token budget, so that pairs from different requests
+ * (with different queries) share a batch and a large request is spread over several.
+ *
+ * <p>Admission is bounded in pairs: {@link #submit} refuses at once (it never blocks) when the
+ * queue cannot take a request's pairs. Batches are filled first come, first served; only pairs with
+ * equal {@link ScoringOptions} share a batch. A cancelled ticket (client gone, deadline passed)
+ * leaves the queue at once and its remaining pairs are never scored; pairs already in a running
+ * batch finish and are dropped.
+ *
+ * <p>Thread-safe. {@code workers} named daemon threads ({@code winnow-scorer-N}) call the model,
+ * one batch each at a time; completion callbacks of tickets run on those threads, so callers should
+ * move heavy work elsewhere ({@code whenCompleteAsync}).
+ */
+final class PairScheduler implements AutoCloseable {
+
+  /** Estimated tokens of a pair, used only to size batches (never reported as usage). */
+  interface PairCost {
+    int tokens(TextPair pair, int maxLength);
+
+    /** About four characters per WordPiece token of English text, plus the three specials. */
+    PairCost CHARACTERS =
+        (pair, maxLength) ->
+            Math.min(
+                maxLength,
+                3 + (pair.query().length() + 3) / 4 + (pair.document().length() + 3) / 4);
+  }
+
+  /** Raised by {@link #submit} when the queue is full or the scheduler is closed. */
+  static final class Rejected extends Exception {
+    private static final long serialVersionUID = 1L;
+    final boolean closed;
+
+    Rejected(String message, boolean closed) {
+      super(message, null, false, false);
+      this.closed = closed;
+    }
+  }
+
+  /** One admitted request. Its {@link #result} completes with scores in input order. */
+  static final class Ticket {
+    private final List<TextPair> pairs;
+    private final ScoringOptions options;
+    private final int[] cost;
+    private final PairScore[] scores;
+    private final CompletableFuture<List<PairScore>> result = new CompletableFuture<>();
+    private final long admittedNanos = System.nanoTime();
+    private volatile long firstBatchNanos;
+    private volatile long inferenceNanos;
+    private PairScheduler owner;
+    private int next; // first pair not yet handed to a batch; guarded by the owner's lock
+    private int done; // pairs scored; guarded by the owner's lock
+
+    private Ticket(List<TextPair> pairs, ScoringOptions options, int[] cost) {
+      this.pairs = pairs;
+      this.options = options;
+      this.cost = cost;
+      this.scores = new PairScore[pairs.size()];
+    }
+
+    CompletableFuture<List<PairScore>> result() {
+      return result;
+    }
+
+    /** Drops the remaining work; a no-op once the result is complete. */
+    void cancel(String reason) {
+      if (owner != null) {
+        owner.cancel(this, reason);
+      }
+    }
+
+    /** Nanoseconds between admission and the first batch that took a pair of this request. */
+    long queueNanos() {
+      long f = firstBatchNanos;
+      return f == 0 ? 0 : f - admittedNanos;
+    }
+
+    /** Nanoseconds of model calls that carried this request's pairs (shared calls count whole). */
+    long inferenceNanos() {
+      return inferenceNanos;
+    }
+  }
+
+  private record Slice(Ticket ticket, int from, int to) {}
+
+  private final CrossEncoder encoder;
+  private final ServerConfig config;
+  private final ServerMetrics metrics;
+  private final PairCost pairCost;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  private final LinkedList<Ticket> queue = new LinkedList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private long queuedPairs; // guarded by lock
+  private boolean closed; // guarded by lock
+
+  PairScheduler(CrossEncoder encoder, ServerConfig config, ServerMetrics metrics, PairCost cost) {
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.config = Objects.requireNonNull(config, "config");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.pairCost = Objects.requireNonNull(cost, "cost");
+    metrics.bindQueue(this::queuedPairs, this::queuedRequests);
+    for (int i = 0; i < config.workers(); i++) {
+      Thread t = new Thread(this::runWorker, "winnow-scorer-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+  }
+
+  /**
+   * Admits {@code pairs} or refuses at once. The pairs list must not be empty and must not change.
+   */
+  Ticket submit(List<TextPair> pairs, ScoringOptions options) throws Rejected {
+    if (pairs.isEmpty()) {
+      throw new IllegalArgumentException("pairs must not be empty");
+    }
+    int maxLength = options.maxLength().orElse(encoder.maxLength());
+    int[] cost = new int[pairs.size()];
+    for (int i = 0; i < cost.length; i++) {
+      cost[i] = Math.max(1, pairCost.tokens(pairs.get(i), maxLength));
+    }
+    Ticket t = new Ticket(pairs, options, cost);
+    lock.lock();
+    try {
+      if (closed) {
+        throw new Rejected("the server is shutting down", true);
+      }
+      if (queuedPairs + pairs.size() > config.maxQueuedPairs()) {
+        throw new Rejected(
+            "the queue is full ("
+                + queuedPairs
+                + " of "
+                + config.maxQueuedPairs()
+                + " pairs waiting); retry later",
+            false);
+      }
+      t.owner = this;
+      queue.addLast(t);
+      queuedPairs += pairs.size();
+      work.signal();
+    } finally {
+      lock.unlock();
+    }
+    return t;
+  }
+
+  long queuedPairs() {
+    lock.lock();
+    try {
+      return queuedPairs;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long queuedRequests() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void cancel(Ticket t, String reason) {
+    boolean dropped;
+    lock.lock();
+    try {
+      dropped = !t.result.isDone();
+      if (queue.remove(t)) {
+        queuedPairs -= t.pairs.size() - t.next;
+        t.next = t.pairs.size();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (dropped && t.result.completeExceptionally(new CancellationException(reason))) {
+      metrics.cancelled(reason);
+    }
+  }
+
+  private void fail(Ticket t, Throwable cause) {
+    lock.lock();
+    try {
+      if (queue.remove(t)) {
+        queuedPairs -= t.pairs.size() - t.next;
+        t.next = t.pairs.size();
+      }
+    } finally {
+      lock.unlock();
+    }
+    t.result.completeExceptionally(cause);
+  }
+
+  /** Takes the next batch, waiting for work; empty when closed. */
+  private List<Slice> nextBatch() throws InterruptedException {
+    lock.lock();
+    try {
+      while (queue.isEmpty() && !closed) {
+        work.await();
+      }
+      if (queue.isEmpty()) {
+        return List.of();
+      }
+      ScoringOptions options = queue.getFirst().options;
+      List<Slice> batch = new ArrayList<>();
+      int pairs = 0;
+      int longest = 0;
+      Iterator<Ticket> it = queue.iterator();
+      fill:
+      while (it.hasNext()) {
+        Ticket t = it.next();
+        if (!t.options.equals(options)) {
+          continue;
+        }
+        int from = t.next;
+        int to = from;
+        while (to < t.pairs.size()) {
+          int nextLongest = Math.max(longest, t.cost[to]);
+          boolean fits =
+              pairs + 1 <= config.maxBatchPairs()
+                  && (long) (pairs + 1) * nextLongest <= config.batchTokenBudget();
+          if (!fits && pairs > 0) {
+            break;
+          }
+          longest = nextLongest;
+          pairs++;
+          to++;
+        }
+        if (to > from) {
+          batch.add(new Slice(t, from, to));
+          t.next = to;
+          queuedPairs -= to - from;
+          if (t.firstBatchNanos == 0) {
+            t.firstBatchNanos = System.nanoTime();
+          }
+          if (to == t.pairs.size()) {
+            it.remove();
+          }
+        }
+        if (to < t.pairs.size()) {
+          break fill; // budget spent
+        }
+      }
+      return batch;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runWorker() {
+    while (true) {
+      List<Slice> batch;
+      try {
+        batch = nextBatch();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      score(batch);
+    }
+  }
+
+  private void score(List<Slice> batch) {
+    List<TextPair> pairs = new ArrayList<>();
+    int longest = 0;
+    for (Slice s : batch) {
+      for (int i = s.from; i < s.to; i++) {
+        pairs.add(s.ticket.pairs.get(i));
+        longest = Math.max(longest, s.ticket.cost[i]);
+      }
+    }
+    ScoringOptions options = batch.get(0).ticket.options;
+    long start = System.nanoTime();
+    List<PairScore> scores;
+    try {
+      scores = encoder.scorePairs(pairs, options);
+      if (scores.size() != pairs.size()) {
+        throw new IllegalStateException(
+            "the model returned " + scores.size() + " scores for " + pairs.size() + " pairs");
+      }
+    } catch (RuntimeException e) {
+      metrics.batchFailed();
+      for (Slice s : batch) {
+        fail(s.ticket, e);
+      }
+      return;
+    }
+    long nanos = System.nanoTime() - start;
+    long tokens = 0;
+    for (PairScore s : scores) {
+      tokens += s.tokens();
+    }
+    metrics.batch(pairs.size(), (long) pairs.size() * longest, tokens, nanos);
+    int k = 0;
+    for (Slice s : batch) {
+      Ticket t = s.ticket;
+      boolean complete;
+      lock.lock();
+      try {
+        for (int i = s.from; i < s.to; i++) {
+          t.scores[i] = scores.get(k++);
+        }
+        t.done += s.to - s.from;
+        t.inferenceNanos += nanos;
+        complete = t.done == t.pairs.size();
+      } finally {
+        lock.unlock();
+      }
+      if (complete) {
+        t.result.complete(List.copyOf(Arrays.asList(t.scores)));
+      }
+    }
+  }
+
+  /** Refuses new work, fails what is queued, and stops the workers after their current batch. */
+  @Override
+  public void close() {
+    List<Ticket> dropped;
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      dropped = new ArrayList<>(queue);
+      queue.clear();
+      queuedPairs = 0;
+      work.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (Ticket t : dropped) {
+      if (t.result.completeExceptionally(new CancellationException("shutdown"))) {
+        metrics.cancelled("shutdown");
+      }
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

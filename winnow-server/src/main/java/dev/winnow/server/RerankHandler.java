@@ -1,0 +1,400 @@
+package dev.winnow.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.winnow.api.CrossEncoder;
+import dev.winnow.api.PairScore;
+import dev.winnow.api.RankedDocument;
+import dev.winnow.api.TextPair;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Routes requests, enforces limits in the order that costs least first (route, method, key,
+ * readiness, content type, declared size, read size, UTF-8, JSON, fields, queue), hands rerank work
+ * to the scheduler and answers asynchronously. Thread-safe and stateless apart from its
+ * collaborators.
+ */
+final class RerankHandler extends Handler.Abstract {
+
+  private static final System.Logger LOG = System.getLogger(RerankHandler.class.getName());
+
+  /** Status recorded for a client that went away before its answer (nginx's convention). */
+  static final int CLIENT_CLOSED = 499;
+
+  private final CrossEncoder encoder;
+  private final ServerConfig config;
+  private final ServerMetrics metrics;
+  private final PairScheduler scheduler;
+  private final Executor answers;
+  private final BooleanSupplier ready;
+  private final BooleanSupplier draining;
+  private final JsonLimits json;
+  private final ObjectMapper mapper;
+  private final Optional<ApiKey> key;
+  private final byte[] openApi;
+  private final String version;
+
+  RerankHandler(
+      CrossEncoder encoder,
+      ServerConfig config,
+      ServerMetrics metrics,
+      PairScheduler scheduler,
+      Executor answers,
+      BooleanSupplier ready,
+      BooleanSupplier draining) {
+    this.encoder = encoder;
+    this.config = config;
+    this.metrics = metrics;
+    this.scheduler = scheduler;
+    this.answers = answers;
+    this.ready = ready;
+    this.draining = draining;
+    this.json = new JsonLimits(config.maxBodyBytes());
+    this.mapper = json.mapper();
+    this.key = config.apiKey().map(ApiKey::new);
+    this.openApi = WinnowServer.readResource("openapi.json");
+    String v = WinnowServer.class.getPackage().getImplementationVersion();
+    this.version = v == null ? "dev" : v;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    Exchange ex = new Exchange(request, response, callback);
+    try {
+      route(ex);
+    } catch (ApiError e) {
+      ex.fail(e);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + ex.route.path, e);
+      ex.fail(new ApiError(ApiError.Kind.BACKEND, "internal error: " + e.getClass().getName()));
+    }
+    return true;
+  }
+
+  private void route(Exchange ex) {
+    Route route = ex.route;
+    if (route == Route.UNKNOWN) {
+      throw new ApiError(
+          ApiError.Kind.NOT_FOUND,
+          "no route " + ex.request.getMethod() + " " + Request.getPathInContext(ex.request));
+    }
+    String method = ex.request.getMethod();
+    if (!method.equals(route.method)) {
+      ex.response.getHeaders().put(HttpHeader.ALLOW, route.method);
+      throw new ApiError(
+          ApiError.Kind.METHOD_NOT_ALLOWED,
+          route.path + " answers " + route.method + " only, got " + method);
+    }
+    if (key.isPresent()
+        && (!route.operational || config.protectOperational())
+        && !key.get()
+            .accepts(Optional.ofNullable(ex.request.getHeaders().get(HttpHeader.AUTHORIZATION)))) {
+      metrics.rejected("unauthorized");
+      ex.response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+      throw new ApiError(
+          ApiError.Kind.UNAUTHORIZED, "missing or invalid API key (Authorization: Bearer <key>)");
+    }
+    switch (route) {
+      case HEALTH -> ex.json(200, mapper.createObjectNode().put("status", "ok"));
+      case READY -> {
+        boolean r = ready.getAsBoolean() && !draining.getAsBoolean();
+        ex.json(r ? 200 : 503, mapper.createObjectNode().put("status", r ? "ready" : "not ready"));
+      }
+      case INFO -> ex.json(200, info());
+      case METRICS ->
+          ex.send(
+              200,
+              "text/plain; version=0.0.4; charset=utf-8",
+              metrics.render().getBytes(StandardCharsets.UTF_8));
+      case OPENAPI -> ex.send(200, "application/json", openApi);
+      case RERANK_V1, RERANK_V2, RERANK_TEI -> rerank(ex, route.dialect.orElseThrow());
+      default -> throw new IllegalStateException("unrouted " + route);
+    }
+  }
+
+  private void rerank(Exchange ex, Dialect dialect) {
+    if (draining.getAsBoolean() || !ready.getAsBoolean()) {
+      metrics.rejected("not_ready");
+      throw new ApiError(
+          ApiError.Kind.UNAVAILABLE,
+          "the server is not ready (starting or shutting down)",
+          Optional.of(1));
+    }
+    String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (contentType != null && !isJson(contentType)) {
+      throw new ApiError(
+          ApiError.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be application/json (UTF-8), got '" + clip(contentType) + "'");
+    }
+    long declared = ex.request.getLength();
+    if (declared > config.maxBodyBytes()) {
+      metrics.rejected("body_too_large");
+      throw tooLarge(declared);
+    }
+    byte[] body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
+    int length = 0;
+    try (InputStream in = Content.Source.asInputStream(ex.request)) {
+      while (true) {
+        if (length == body.length) {
+          if (length > config.maxBodyBytes()) {
+            metrics.rejected("body_too_large");
+            throw tooLarge(length);
+          }
+          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, 2L * length));
+        }
+        int n = in.read(body, length, body.length - length);
+        if (n < 0) {
+          break;
+        }
+        length += n;
+      }
+    } catch (IOException e) {
+      throw ApiError.malformed("could not read the request body: " + e.getMessage());
+    }
+    if (length > config.maxBodyBytes()) {
+      metrics.rejected("body_too_large");
+      throw tooLarge(length);
+    }
+    JsonNode tree = json.parse(body, length);
+    RerankCall call;
+    try {
+      call = dialect.parse(tree, encoder, config.maxDocuments());
+    } catch (ApiError e) {
+      if (e.getMessage().contains("this server accepts at most")) {
+        metrics.rejected("too_many_documents");
+      }
+      throw e;
+    }
+    List<TextPair> pairs = new ArrayList<>(call.texts().size());
+    for (String t : call.texts()) {
+      pairs.add(new TextPair(call.query(), t));
+    }
+    PairScheduler.Ticket ticket;
+    try {
+      ticket = scheduler.submit(pairs, call.options());
+    } catch (PairScheduler.Rejected r) {
+      metrics.rejected(r.closed ? "not_ready" : "queue_full");
+      throw new ApiError(
+          r.closed ? ApiError.Kind.UNAVAILABLE : ApiError.Kind.OVERLOADED,
+          r.getMessage(),
+          Optional.of(1));
+    }
+    ex.request.addFailureListener(failure -> ticket.cancel("disconnect"));
+    ex.probe = DisconnectProbe.watch(ex.request, () -> ticket.cancel("disconnect"));
+    long remaining = ex.deadlineNanos - System.nanoTime();
+    ticket
+        .result()
+        .orTimeout(Math.max(1, remaining), TimeUnit.NANOSECONDS)
+        .whenCompleteAsync(
+            (scores, error) -> {
+              try {
+                if (error == null) {
+                  answer(ex, dialect, call, ticket, scores);
+                } else {
+                  failed(ex, ticket, error);
+                }
+              } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "could not answer a rerank request", e);
+                ex.fail(new ApiError(ApiError.Kind.BACKEND, "internal error"));
+              }
+            },
+            answers);
+  }
+
+  private void answer(
+      Exchange ex,
+      Dialect dialect,
+      RerankCall call,
+      PairScheduler.Ticket ticket,
+      List<PairScore> scores) {
+    List<RankedDocument> ranked = new ArrayList<>(scores.size());
+    long tokens = 0;
+    for (int i = 0; i < scores.size(); i++) {
+      PairScore s = scores.get(i);
+      ranked.add(new RankedDocument(i, Integer.toString(i), s.logit(), s.score()));
+      tokens += s.tokens();
+    }
+    ranked.sort(RankedDocument.ORDER);
+    JsonNode body = dialect.render(call, ranked, new Dialect.Usage(tokens), encoder.name());
+    var h = ex.response.getHeaders();
+    h.put("x-total-time", Long.toString(millis(System.nanoTime() - ex.startNanos)));
+    h.put("x-queue-time", Long.toString(millis(ticket.queueNanos())));
+    h.put("x-inference-time", Long.toString(millis(ticket.inferenceNanos())));
+    ex.json(200, body);
+  }
+
+  private void failed(Exchange ex, PairScheduler.Ticket ticket, Throwable error) {
+    Throwable e =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (e instanceof TimeoutException) {
+      ticket.cancel("deadline");
+      metrics.rejected("deadline");
+      ex.fail(
+          new ApiError(
+              ApiError.Kind.DEADLINE,
+              "the request was not scored within "
+                  + config.requestTimeout().toMillis()
+                  + " ms; the server is overloaded, retry later",
+              Optional.of(1)));
+    } else if (e instanceof CancellationException c && "disconnect".equals(c.getMessage())) {
+      ex.abandon(c);
+    } else if (e instanceof CancellationException) {
+      ex.fail(
+          new ApiError(ApiError.Kind.UNAVAILABLE, "the server is shutting down", Optional.of(1)));
+    } else {
+      LOG.log(System.Logger.Level.ERROR, "the model failed while scoring a batch", e);
+      ex.fail(new ApiError(ApiError.Kind.BACKEND, "the model failed: " + e.getMessage()));
+    }
+  }
+
+  private JsonNode info() {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("model", encoder.name());
+    root.put("version", version);
+    root.put("max_length", encoder.maxLength());
+    root.put("default_activation", encoder.defaultActivation().label());
+    ObjectNode limits = root.putObject("limits");
+    limits.put("max_documents", config.maxDocuments());
+    limits.put("max_body_bytes", config.maxBodyBytes());
+    limits.put("max_queued_pairs", config.maxQueuedPairs());
+    limits.put("request_timeout_ms", config.requestTimeout().toMillis());
+    limits.put("batch_token_budget", config.batchTokenBudget());
+    limits.put("max_batch_pairs", config.maxBatchPairs());
+    limits.put("max_nesting_depth", JsonLimits.MAX_NESTING_DEPTH);
+    limits.put("max_number_length", JsonLimits.MAX_NUMBER_LENGTH);
+    root.putArray("dialects")
+        .add("cohere-v2 POST /v2/rerank")
+        .add("cohere-v1/jina POST /v1/rerank")
+        .add("tei POST /rerank");
+    root.put("auth", key.isPresent() ? "bearer" : "none");
+    return root;
+  }
+
+  private ApiError tooLarge(long bytes) {
+    return new ApiError(
+        ApiError.Kind.BODY_TOO_LARGE,
+        "request body of "
+            + (bytes > config.maxBodyBytes() ? "more than " + config.maxBodyBytes() : bytes)
+            + " bytes exceeds this server's limit of "
+            + config.maxBodyBytes()
+            + " bytes");
+  }
+
+  private static boolean isJson(String contentType) {
+    String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
+    String media = parts[0].trim();
+    if (!media.equals("application/json") && !media.endsWith("+json")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith("charset=")) {
+        String cs = p.substring(8).replace("\"", "").trim();
+        if (!cs.equals("utf-8") && !cs.equals("utf8")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static String clip(String s) {
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
+  }
+
+  /** One request/response pair; answers exactly once and records the outcome in the metrics. */
+  private final class Exchange {
+    final Request request;
+    final Response response;
+    final Callback callback;
+    final Route route;
+    final long startNanos = System.nanoTime();
+    final long deadlineNanos = startNanos + config.requestTimeout().toNanos();
+    private final AtomicBoolean answered = new AtomicBoolean();
+    Optional<DisconnectProbe> probe = Optional.empty();
+
+    Exchange(Request request, Response response, Callback callback) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+      this.route = Route.of(Request.getPathInContext(request));
+      metrics.requestStarted();
+    }
+
+    void json(int status, JsonNode body) {
+      byte[] bytes;
+      try {
+        bytes = mapper.writeValueAsBytes(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot render a response", e);
+      }
+      send(status, "application/json", bytes);
+    }
+
+    void fail(ApiError e) {
+      e.retryAfterSeconds()
+          .ifPresent(s -> response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(s)));
+      json(e.status(), route.errorDialect().error(e));
+    }
+
+    void send(int status, String contentType, byte[] bytes) {
+      if (!answered.compareAndSet(false, true)) {
+        return;
+      }
+      if (probe.isPresent() && probe.get().disarm()) {
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+      }
+      response.setStatus(status);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+      response.write(
+          true,
+          ByteBuffer.wrap(bytes),
+          Callback.from(
+              () -> {
+                metrics.requestFinished(route.path, status, System.nanoTime() - startNanos);
+                callback.succeeded();
+              },
+              x -> {
+                metrics.requestFinished(route.path, CLIENT_CLOSED, System.nanoTime() - startNanos);
+                callback.failed(x);
+              }));
+    }
+
+    /** The client went away: nothing to write. */
+    void abandon(Throwable cause) {
+      if (answered.compareAndSet(false, true)) {
+        probe.ifPresent(DisconnectProbe::disarm);
+        metrics.requestFinished(route.path, CLIENT_CLOSED, System.nanoTime() - startNanos);
+        callback.failed(cause);
+      }
+    }
+  }
+}

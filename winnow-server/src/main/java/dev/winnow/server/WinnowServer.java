@@ -1,0 +1,183 @@
+package dev.winnow.server;
+
+import dev.winnow.api.CrossEncoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Winnow's HTTP server: the Cohere v1/v2, Jina and TEI rerank dialects plus health, readiness,
+ * info, Prometheus metrics and an OpenAPI document, all in front of one {@link PairScheduler}.
+ *
+ * <p>Lifecycle: {@link #start} binds (port 0 picks one, see {@link #port}); {@link #shutdown} turns
+ * readiness off, refuses new work with 503, waits for requests in flight up to the drain timeout,
+ * then stops. The cross-encoder belongs to the caller and is not closed here.
+ *
+ * <p>Thread-safe. Jetty's pool ({@code winnow-http-N}) parses and answers requests; the scheduler's
+ * threads ({@code winnow-scorer-N}) run the model; answers are written back on the HTTP pool.
+ */
+public final class WinnowServer implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(WinnowServer.class.getName());
+
+  private final ServerConfig config;
+  private final CrossEncoder encoder;
+  private final ServerMetrics metrics = new ServerMetrics();
+  private final Server jetty;
+  private final ServerConnector connector;
+  private final PairScheduler scheduler;
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  public WinnowServer(CrossEncoder encoder, ServerConfig config) {
+    this(encoder, config, PairScheduler.PairCost.CHARACTERS);
+  }
+
+  WinnowServer(CrossEncoder encoder, ServerConfig config, PairScheduler.PairCost cost) {
+    this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.config = Objects.requireNonNull(config, "config");
+    QueuedThreadPool pool = new QueuedThreadPool(64, 4);
+    pool.setName("winnow-http");
+    this.jetty = new Server(pool);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(true);
+    http.setRequestHeaderSize(16 * 1024);
+    this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(config.host());
+    connector.setPort(config.port());
+    connector.setIdleTimeout(config.requestTimeout().toMillis() + 5_000);
+    jetty.addConnector(connector);
+    this.scheduler = new PairScheduler(encoder, config, metrics, cost);
+    Executor answers = pool;
+    jetty.setHandler(
+        new RerankHandler(encoder, config, metrics, scheduler, answers, ready::get, draining::get));
+    jetty.setErrorHandler(new JsonErrorHandler());
+    jetty.setStopTimeout(2_000);
+  }
+
+  /** Binds and starts answering; readiness turns on once the server accepts connections. */
+  public WinnowServer start() {
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      scheduler.close();
+      throw new IllegalStateException(
+          "cannot start the server on " + config.host() + ":" + config.port() + ": " + e, e);
+    }
+    ready.set(true);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "winnow serving {0} on http://{1}:{2,number,#}",
+        encoder.name(),
+        config.host(),
+        port());
+    return this;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  public String baseUrl() {
+    String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  public boolean ready() {
+    return ready.get();
+  }
+
+  ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Graceful stop: not ready, new requests get 503, requests in flight get up to {@code drain} to
+   * finish, then the connector closes and queued work is dropped. Idempotent.
+   *
+   * @return true when every request in flight finished within the deadline
+   */
+  public boolean shutdown(Duration drain) {
+    if (!stopped.compareAndSet(false, true)) {
+      return true;
+    }
+    ready.set(false);
+    draining.set(true);
+    long deadline = System.nanoTime() + drain.toNanos();
+    boolean drained = true;
+    while (metrics.inFlight() > 0) {
+      if (System.nanoTime() >= deadline) {
+        drained = false;
+        break;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        drained = false;
+        break;
+      }
+    }
+    scheduler.close();
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.WARNING, "error while stopping the HTTP server", e);
+    }
+    LOG.log(
+        System.Logger.Level.INFO,
+        drained ? "winnow stopped after draining" : "winnow stopped; some requests were cut");
+    return drained;
+  }
+
+  @Override
+  public void close() {
+    shutdown(config.drainTimeout());
+  }
+
+  /** Jetty's own errors (bad request lines, oversized headers) as {@code {"message": ...}}. */
+  private static final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Object m = request.getAttribute(ERROR_MESSAGE);
+      String message = m instanceof String s && !s.isBlank() ? s : "bad request";
+      String body =
+          "{\"message\":"
+              + com.fasterxml.jackson.databind.node.TextNode.valueOf(message).toString()
+              + "}";
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+      return true;
+    }
+  }
+
+  static byte[] readResource(String name) {
+    try (InputStream in = WinnowServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + name + " is missing from the jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.winnow.server;
+
+import dev.winnow.api.Activation;
+import dev.winnow.api.CrossEncoder;
+import dev.winnow.api.PairScore;
+import dev.winnow.api.ScoringOptions;
+import dev.winnow.api.TextPair;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A deterministic stand-in for a cross-encoder: the logit is the number of query words the document
+ * contains plus a hash-derived fraction below 0.5 (so ties are rare but reproducible). Tokens are
+ * whitespace words plus three specials, capped at the maximum length. A test can hold every call at
+ * a gate to build up a queue. Thread-safe.
+ */
+final class FakeCrossEncoder implements CrossEncoder {
+
+  final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
+  final List<Set<String>> batchQueries = Collections.synchronizedList(new ArrayList<>());
+  final AtomicLong pairsScored = new AtomicLong();
+  private volatile CountDownLatch gate = new CountDownLatch(0);
+  private volatile CountDownLatch entered = new CountDownLatch(0);
+  private final long nanosPerPair;
+
+  FakeCrossEncoder() {
+    this(0);
+  }
+
+  /** With a busy-wait of {@code nanosPerPair} per pair, to stand in for model time. */
+  FakeCrossEncoder(long nanosPerPair) {
+    this.nanosPerPair = nanosPerPair;
+  }
+
+  /** Holds every call until {@link #release}; returns a latch that opens when a call is held. */
+  CountDownLatch hold() {
+    entered = new CountDownLatch(1);
+    gate = new CountDownLatch(1);
+    return entered;
+  }
+
+  void release() {
+    gate.countDown();
+  }
+
+  static double logit(String query, String document) {
+    Set<String> words = new HashSet<>(List.of(document.toLowerCase(Locale.ROOT).split("\\W+")));
+    int overlap = 0;
+    for (String w : query.toLowerCase(Locale.ROOT).split("\\W+")) {
+      if (!w.isEmpty() && words.contains(w)) {
+        overlap++;
+      }
+    }
+    int h = (query + "\u0000" + document).hashCode() & 0xffff;
+    return overlap + h / 131072.0;
+  }
+
+  @Override
+  public List<PairScore> scorePairs(List<TextPair> pairs, ScoringOptions options) {
+    entered.countDown();
+    try {
+      if (!gate.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("test gate never released");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    batchSizes.add(pairs.size());
+    Set<String> queries = new HashSet<>();
+    Activation a = options.activation().orElse(defaultActivation());
+    int max = options.maxLength().orElse(maxLength());
+    List<PairScore> out = new ArrayList<>(pairs.size());
+    for (TextPair p : pairs) {
+      queries.add(p.query());
+      if (nanosPerPair > 0) {
+        long end = System.nanoTime() + nanosPerPair;
+        while (System.nanoTime() < end) {
+          Thread.onSpinWait();
+        }
+      }
+      double l = logit(p.query(), p.document());
+      int tokens =
+          Math.min(max, 3 + p.query().split("\\s+").length + p.document().split("\\s+").length);
+      out.add(new PairScore(l, a.apply(l), tokens));
+    }
+    batchQueries.add(queries);
+    pairsScored.addAndGet(pairs.size());
+    return out;
+  }
+
+  @Override
+  public String name() {
+    return "fake-overlap";
+  }
+
+  @Override
+  public Activation defaultActivation() {
+    return Activation.SIGMOID;
+  }
+
+  @Override
+  public int maxLength() {
+    return 512;
+  }
+
+  @Override
+  public void close() {}
+}

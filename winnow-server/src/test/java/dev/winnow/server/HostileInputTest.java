@@ -1,0 +1,455 @@
+package dev.winnow.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sends hostile and mistaken requests to a server with the default limits and checks each status
+ * and error shape. The table it builds is {@code docs/robustness.md}: the test fails when that file
+ * differs from what the server does now ({@code -Dwinnow.updateDocs=true} rewrites it).
+ */
+class HostileInputTest {
+
+  private static WinnowServer open;
+  private static WinnowServer keyed;
+  private static String url;
+  private static String keyedUrl;
+
+  @BeforeAll
+  static void start() {
+    open = new WinnowServer(new FakeCrossEncoder(), ServerConfig.DEFAULTS.withPort(0)).start();
+    keyed =
+        new WinnowServer(
+                new FakeCrossEncoder(),
+                ServerConfig.DEFAULTS.withPort(0).withApiKey(Optional.of("test-key-123"), false))
+            .start();
+    url = open.baseUrl();
+    keyedUrl = keyed.baseUrl();
+  }
+
+  @AfterAll
+  static void stop() {
+    open.close();
+    keyed.close();
+  }
+
+  private record Case(String what, String route, int expected, Function<String, Http.Reply> send) {}
+
+  private static Http.Reply post(String base, String path, String json) {
+    return Http.post(base + path, json);
+  }
+
+  private static Http.Reply postBytes(String base, String path, byte[] body) {
+    return Http.send("POST", base + path, body, "Content-Type", "application/json");
+  }
+
+  private static String docs(int n) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",").append("\"d").append(i).append('"');
+    }
+    return sb.append(']').toString();
+  }
+
+  private static byte[] concat(String a, byte[] mid, String b) {
+    byte[] x = a.getBytes(StandardCharsets.UTF_8);
+    byte[] z = b.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[x.length + mid.length + z.length];
+    System.arraycopy(x, 0, out, 0, x.length);
+    System.arraycopy(mid, 0, out, x.length, mid.length);
+    System.arraycopy(z, 0, out, x.length + mid.length, z.length);
+    return out;
+  }
+
+  private static Http.Reply chunked(String base, String path, long bytes) {
+    byte[] big = new byte[(int) bytes];
+    java.util.Arrays.fill(big, (byte) ' ');
+    big[0] = '[';
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
+            .build();
+    try {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+      return new Http.Reply(r.statusCode(), r.headers().map(), r.body());
+    } catch (IOException e) {
+      // The server may answer 413 and close before the whole body is sent.
+      throw new AssertionError("no answer to an oversized chunked body: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<Case> cases() {
+    String v2 = "/v2/rerank";
+    String v1 = "/v1/rerank";
+    String tei = "/rerank";
+    String ok = "{\"query\":\"q\",\"documents\":[\"a\",\"b\"]";
+    List<Case> c = new ArrayList<>();
+    c.add(new Case("well-formed request", v2, 200, b -> post(b, v2, ok + "}")));
+    c.add(
+        new Case(
+            "empty query", v2, 422, b -> post(b, v2, "{\"query\":\"\",\"documents\":[\"a\"]}")));
+    c.add(
+        new Case(
+            "blank query", v1, 422, b -> post(b, v1, "{\"query\":\"  \",\"documents\":[\"a\"]}")));
+    c.add(
+        new Case("empty query", tei, 400, b -> post(b, tei, "{\"query\":\"\",\"texts\":[\"a\"]}")));
+    c.add(new Case("missing query", v2, 422, b -> post(b, v2, "{\"documents\":[\"a\"]}")));
+    c.add(
+        new Case(
+            "query is a number", v2, 422, b -> post(b, v2, "{\"query\":7,\"documents\":[\"a\"]}")));
+    c.add(
+        new Case(
+            "empty documents", v2, 422, b -> post(b, v2, "{\"query\":\"q\",\"documents\":[]}")));
+    c.add(new Case("empty texts", tei, 400, b -> post(b, tei, "{\"query\":\"q\",\"texts\":[]}")));
+    c.add(
+        new Case(
+            "empty string document (scored)",
+            v2,
+            200,
+            b -> post(b, v2, "{\"query\":\"q\",\"documents\":[\"\"]}")));
+    c.add(
+        new Case(
+            "document is a number",
+            v1,
+            422,
+            b -> post(b, v1, "{\"query\":\"q\",\"documents\":[1]}")));
+    c.add(
+        new Case(
+            "document object without text",
+            v1,
+            422,
+            b -> post(b, v1, "{\"query\":\"q\",\"documents\":[{\"title\":\"t\"}]}")));
+    c.add(
+        new Case(
+            "object document on TEI",
+            tei,
+            422,
+            b -> post(b, tei, "{\"query\":\"q\",\"texts\":[{\"text\":\"t\"}]}")));
+    c.add(
+        new Case(
+            "1,000 documents (the limit)",
+            v2,
+            200,
+            b -> post(b, v2, "{\"query\":\"q\",\"documents\":" + docs(1000) + "}")));
+    c.add(
+        new Case(
+            "1,001 documents",
+            v2,
+            422,
+            b -> post(b, v2, "{\"query\":\"q\",\"documents\":" + docs(1001) + "}")));
+    c.add(
+        new Case(
+            "1,001 texts",
+            tei,
+            422,
+            b -> post(b, tei, "{\"query\":\"q\",\"texts\":" + docs(1001) + "}")));
+    c.add(
+        new Case(
+            "Content-Length over 8 MiB (body not sent)",
+            v2,
+            413,
+            b ->
+                Http.raw(
+                    open.port(),
+                    "POST /v2/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9000000\r\nConnection: close\r\n\r\n",
+                    new byte[0])));
+    c.add(new Case("chunked body over 8 MiB", v2, 413, b -> chunked(b, v2, 8L * 1024 * 1024 + 10)));
+    c.add(
+        new Case(
+            "invalid UTF-8 (0xFF) in a string",
+            v2,
+            400,
+            b ->
+                postBytes(
+                    b,
+                    v2,
+                    concat(
+                        "{\"query\":\"", new byte[] {(byte) 0xff}, "\",\"documents\":[\"a\"]}"))));
+    c.add(
+        new Case(
+            "overlong UTF-8 (0xC0 0xAF)",
+            tei,
+            400,
+            b ->
+                postBytes(
+                    b,
+                    tei,
+                    concat(
+                        "{\"query\":\"q\",\"texts\":[\"",
+                        new byte[] {(byte) 0xc0, (byte) 0xaf},
+                        "\"]}"))));
+    c.add(
+        new Case(
+            "unpaired surrogate escape \\ud800",
+            v2,
+            422,
+            b -> post(b, v2, "{\"query\":\"\\ud800\",\"documents\":[\"a\"]}")));
+    c.add(
+        new Case(
+            "NUL and control characters in text (scored)",
+            v2,
+            200,
+            b -> post(b, v2, "{\"query\":\"q\\u0000\\u0007\",\"documents\":[\"a\\u0000\"]}")));
+    c.add(new Case("top_n NaN", v2, 400, b -> post(b, v2, ok + ",\"top_n\":NaN}")));
+    c.add(new Case("top_n Infinity", v2, 400, b -> post(b, v2, ok + ",\"top_n\":Infinity}")));
+    c.add(new Case("top_n 1e400", v2, 422, b -> post(b, v2, ok + ",\"top_n\":1e400}")));
+    c.add(
+        new Case(
+            "number of 1,000 digits",
+            v2,
+            400,
+            b -> post(b, v2, ok + ",\"top_n\":" + "9".repeat(1000) + "}")));
+    c.add(new Case("top_n -1", v2, 422, b -> post(b, v2, ok + ",\"top_n\":-1}")));
+    c.add(new Case("top_n 0", v1, 422, b -> post(b, v1, ok + ",\"top_n\":0}")));
+    c.add(
+        new Case("top_n 2^63", v2, 422, b -> post(b, v2, ok + ",\"top_n\":9223372036854775808}")));
+    c.add(new Case("top_n \"3\" (a string)", v2, 422, b -> post(b, v2, ok + ",\"top_n\":\"3\"}")));
+    c.add(new Case("top_n 2.5", v1, 422, b -> post(b, v1, ok + ",\"top_n\":2.5}")));
+    c.add(
+        new Case(
+            "top_n 99 (more than documents: all returned)",
+            v2,
+            200,
+            b -> post(b, v2, ok + ",\"top_n\":99}")));
+    c.add(
+        new Case(
+            "max_tokens_per_doc 2", v2, 422, b -> post(b, v2, ok + ",\"max_tokens_per_doc\":2}")));
+    c.add(
+        new Case(
+            "return_documents \"yes\"",
+            v1,
+            422,
+            b -> post(b, v1, ok + ",\"return_documents\":\"yes\"}")));
+    c.add(
+        new Case(
+            "rank_fields not an array",
+            v1,
+            422,
+            b -> post(b, v1, ok + ",\"rank_fields\":\"text\"}")));
+    c.add(
+        new Case(
+            "truncation_direction left",
+            tei,
+            422,
+            b ->
+                post(
+                    b,
+                    tei,
+                    "{\"query\":\"q\",\"texts\":[\"a\"],\"truncation_direction\":\"left\"}")));
+    c.add(
+        new Case(
+            "raw_scores 1",
+            tei,
+            422,
+            b -> post(b, tei, "{\"query\":\"q\",\"texts\":[\"a\"],\"raw_scores\":1}")));
+    c.add(
+        new Case(
+            "nesting 10,000 deep",
+            v2,
+            400,
+            b -> post(b, v2, "[".repeat(10_000) + "]".repeat(10_000))));
+    c.add(
+        new Case(
+            "nesting 33 deep inside a document",
+            v1,
+            400,
+            b ->
+                post(
+                    b,
+                    v1,
+                    "{\"query\":\"q\",\"documents\":[" + "[".repeat(33) + "]".repeat(33) + "]}")));
+    c.add(
+        new Case(
+            "duplicate key",
+            v2,
+            400,
+            b -> post(b, v2, "{\"query\":\"a\",\"query\":\"b\",\"documents\":[\"a\"]}")));
+    c.add(new Case("not JSON", v2, 400, b -> post(b, v2, "query=cats")));
+    c.add(new Case("trailing garbage after the object", v2, 400, b -> post(b, v2, ok + "} x")));
+    c.add(new Case("empty body", tei, 400, b -> post(b, tei, "")));
+    c.add(new Case("body is a JSON array", v2, 422, b -> post(b, v2, "[1,2]")));
+    c.add(
+        new Case(
+            "Content-Type text/plain",
+            v2,
+            415,
+            b ->
+                Http.send(
+                    "POST",
+                    b + v2,
+                    (ok + "}").getBytes(StandardCharsets.UTF_8),
+                    "Content-Type",
+                    "text/plain")));
+    c.add(
+        new Case(
+            "Content-Type application/json; charset=latin1",
+            tei,
+            415,
+            b ->
+                Http.send(
+                    "POST",
+                    b + tei,
+                    "{}".getBytes(StandardCharsets.UTF_8),
+                    "Content-Type",
+                    "application/json; charset=latin1")));
+    c.add(new Case("GET on a rerank route", v2, 405, b -> Http.get(b + v2)));
+    c.add(new Case("DELETE on a rerank route", tei, 405, b -> Http.send("DELETE", b + tei, null)));
+    c.add(
+        new Case(
+            "POST /health", "/health", 405, b -> Http.send("POST", b + "/health", new byte[0])));
+    c.add(new Case("unknown route", "/v3/rerank", 404, b -> post(b, "/v3/rerank", ok + "}")));
+    c.add(
+        new Case(
+            "malformed request line",
+            "(none)",
+            400,
+            b -> Http.raw(open.port(), "BLAH\r\n\r\n", new byte[0])));
+    c.add(
+        new Case(
+            "missing API key (server with a key)", v2, 401, b -> post(keyedUrl, v2, ok + "}")));
+    c.add(
+        new Case(
+            "wrong API key",
+            tei,
+            401,
+            b ->
+                Http.post(
+                    keyedUrl + tei,
+                    "{\"query\":\"q\",\"texts\":[\"a\"]}",
+                    "Authorization",
+                    "Bearer test-key-124")));
+    c.add(
+        new Case(
+            "API key with Basic scheme",
+            v1,
+            401,
+            b -> Http.post(keyedUrl + v1, ok + "}", "Authorization", "Basic test-key-123")));
+    c.add(
+        new Case(
+            "right API key",
+            v1,
+            200,
+            b -> Http.post(keyedUrl + v1, ok + "}", "Authorization", "Bearer test-key-123")));
+    c.add(
+        new Case(
+            "/metrics without key (public by default)",
+            "/metrics",
+            200,
+            b -> Http.get(keyedUrl + "/metrics")));
+    return c;
+  }
+
+  @Test
+  void hostileInputs_getTheDocumentedStatusInTheirDialectsShape() throws IOException {
+    StringBuilder table = new StringBuilder();
+    table.append("| input | route | status | answer |\n| --- | --- | ---: | --- |\n");
+    List<String> mismatches = new ArrayList<>();
+    for (Case c : cases()) {
+      Http.Reply r = c.send.apply(url);
+      String answer = shape(c, r);
+      if (r.status() != c.expected) {
+        mismatches.add(
+            c.what
+                + " on "
+                + c.route
+                + ": expected "
+                + c.expected
+                + ", got "
+                + r.status()
+                + " "
+                + r.body());
+      }
+      table
+          .append("| ")
+          .append(c.what.replace("|", "\\|"))
+          .append(" | `")
+          .append(c.route)
+          .append("` | ")
+          .append(r.status())
+          .append(" | ")
+          .append(answer.replace("|", "\\|"))
+          .append(" |\n");
+    }
+    assertThat(mismatches).isEmpty();
+    assertThat(open.metrics().render()).doesNotContain("status=\"500\"");
+
+    String doc = header() + table;
+    Path target = Paths.get("target", "robustness.md");
+    Files.createDirectories(target.getParent());
+    Files.writeString(target, doc);
+    Path docs = Paths.get("..", "docs", "robustness.md");
+    if (Boolean.getBoolean("winnow.updateDocs")) {
+      Files.createDirectories(docs.getParent());
+      Files.writeString(docs, doc);
+    }
+    assertThat(docs)
+        .as(
+            "docs/robustness.md is stale: compare with %s or rerun with -Dwinnow.updateDocs=true",
+            target.toAbsolutePath())
+        .exists();
+    assertThat(Files.readString(docs)).isEqualTo(doc);
+  }
+
+  /** The error text in the dialect's shape, checked: Cohere {message}, TEI {error, error_type}. */
+  private static String shape(Case c, Http.Reply r) {
+    if (r.status() == 200) {
+      return c.route.contains("rerank") ? "ranking" : "ok";
+    }
+    JsonNode j = r.json();
+    if (c.route.equals("/rerank")) {
+      assertThat(j.has("error") && j.has("error_type")).as(c.what + ": " + r.body()).isTrue();
+      return "`error_type` " + j.get("error_type").asText() + ": " + clip(j.get("error").asText());
+    }
+    assertThat(j.has("message")).as(c.what + ": " + r.body()).isTrue();
+    return clip(j.get("message").asText());
+  }
+
+  private static String clip(String s) {
+    String one = s.replace("\n", " ").replace("\r", " ");
+    return one.length() > 110 ? one.substring(0, 110) + "…" : one;
+  }
+
+  private static String header() {
+    return """
+        # Robustness: hostile and mistaken requests
+
+        Produced by `winnow-server/src/test/java/dev/winnow/server/HostileInputTest.java` against a server
+        with the default limits (1,000 documents, 8 MiB bodies, JSON nesting depth 32, numbers of at most
+        64 characters); the test fails when this file no longer matches what the server answers
+        (`./mvnw -pl winnow-server -am verify -Dwinnow.updateDocs=true` rewrites it).
+
+        Rules: 400 for a body that is not well-formed (not UTF-8, not JSON, duplicate keys, JSON limits);
+        422 for well-formed JSON that is not a valid request; 413 for a body over the limit, refused
+        while reading and before any parsing or tokenizing; 415 for a non-JSON content type; 405 with
+        `Allow` for a wrong method; 401 with `WWW-Authenticate: Bearer` for a missing or wrong key;
+        429 with `Retry-After` when the queue is full; 503 with `Retry-After` when not ready, draining or
+        past the request deadline. TEI's `/rerank` answers `{"error", "error_type"}` (400 `empty` for an
+        empty query or text list, as TEI does); every other route answers Cohere's `{"message"}`. No
+        input in this table produces a 500 (the test checks the metrics for it).
+
+        """;
+  }
+}
