@@ -19,6 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,6 +168,27 @@ class OnnxCrossEncoderTest {
             cases.get(0).query(), List.of("a", "b", "c"), docs, 2, ScoringOptions.DEFAULTS);
     assertThat(ranked).hasSize(2);
     assertThat(ranked.get(0).score()).isGreaterThanOrEqualTo(ranked.get(1).score());
+  }
+
+  @Test
+  void scorePairs_fromManyThreads_sameAsAlone() throws Exception {
+    List<String> docs = cases.stream().limit(10).map(Goldens.Case::document).toList();
+    List<PairScore> expected = encoder.score("capital of france", docs);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<PairScore>>> futures = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        futures.add(pool.submit(() -> encoder.score("capital of france", docs)));
+      }
+      for (Future<List<PairScore>> f : futures) {
+        List<PairScore> got = f.get();
+        for (int i = 0; i < docs.size(); i++) {
+          assertThat(got.get(i).logit()).isCloseTo(expected.get(i).logit(), within(1e-6));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
