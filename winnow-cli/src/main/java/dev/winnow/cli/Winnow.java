@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
       ModelsCommand.class,
       RerankCommand.class,
       ServeCommand.class,
+      IndexCommand.class,
+      EvalCommand.class,
+      RegressCommand.class,
     })
 public final class Winnow {
 
