@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Winnow.Version.class,
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
-    subcommands = {CommandLine.HelpCommand.class, ModelsCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ModelsCommand.class,
+      SearchCommand.class,
+      DemoCommand.class
+    })
 public final class Winnow {
 
   public static void main(String[] args) {
