@@ -12,13 +12,18 @@ import picocli.CommandLine.Command;
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
     subcommands = {
       CommandLine.HelpCommand.class,
+    subcommands = {
+      CommandLine.HelpCommand.class,
       BenchCommand.class,
-      ModelsCommand.class,
-      RerankCommand.class,
-      ServeCommand.class,
-      IndexCommand.class,
+      DemoCommand.class,
       EvalCommand.class,
+      IndexCommand.class,
+      ModelsCommand.class,
       RegressCommand.class,
+      RerankCommand.class,
+      SearchCommand.class,
+      ServeCommand.class,
+    })
     })
 public final class Winnow {
 
