@@ -13,12 +13,14 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
-      ModelsCommand.class,
-      RerankCommand.class,
-      ServeCommand.class,
-      IndexCommand.class,
+      DemoCommand.class,
       EvalCommand.class,
+      IndexCommand.class,
+      ModelsCommand.class,
       RegressCommand.class,
+      RerankCommand.class,
+      SearchCommand.class,
+      ServeCommand.class,
     })
 public final class Winnow {
 
