@@ -328,6 +328,27 @@ public final class WinnowIndex implements Closeable {
     }
   }
 
+  /**
+   * Makes the latest commit in the directory visible to searches, including one made by another
+   * process or another {@code WinnowIndex} on the same directory; this instance's own commits are
+   * visible without it. Also reloads the {@link IndexInfo}.
+   */
+  public void refresh() {
+    ensureOpen();
+    try {
+      searchers.maybeRefreshBlocking();
+      IndexInfo latest = readInfo(directory, where);
+      synchronized (writeLock) {
+        committed = latest;
+        if (writer == null || !writer.hasUncommittedChanges()) {
+          pending = latest;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot refresh " + where, e);
+    }
+  }
+
   /** Discards everything added or deleted since the last commit. */
   public void rollback() {
     synchronized (writeLock) {
