@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.onnx.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,9 +12,12 @@ import picocli.CommandLine.Command;
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      BenchCommand.class,
+      DemoCommand.class,
       ModelsCommand.class,
+      RerankCommand.class,
       SearchCommand.class,
-      DemoCommand.class
+      ServeCommand.class
     })
 public final class Winnow {
 
@@ -29,6 +33,10 @@ public final class Winnow {
           if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             cmd.getErr().println("winnow: " + ex.getMessage());
             return 2;
+          }
+          if (ex instanceof HubException) {
+            cmd.getErr().println("winnow: " + ex.getMessage());
+            return 1;
           }
           throw ex;
         });

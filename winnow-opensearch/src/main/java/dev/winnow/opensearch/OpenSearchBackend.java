@@ -181,11 +181,13 @@ public final class OpenSearchBackend implements AutoCloseable {
   }
 
   /**
-   * Waits (up to the request timeout) until every primary shard of the index is assigned; a red
-   * index fails with its unassigned shard count.
+   * Waits (up to half the request timeout) until every primary shard of the index is assigned; a
+   * red index fails with its unassigned shard count.
    */
   public void awaitYellow() {
-    String seconds = Math.max(1, config.timeout().toSeconds()) + "s";
+    // The cluster gives up waiting before the client's own timeout, so a red index is reported as
+    // red, not as a timed-out request.
+    String seconds = Math.max(1, config.timeout().toSeconds() / 2) + "s";
     JsonNode health =
         raw(
             "GET",
@@ -350,17 +352,38 @@ public final class OpenSearchBackend implements AutoCloseable {
     if (body.isPresent()) {
       builder.json(body.get().toString());
     }
+    int status;
+    String text;
     try (Response r = client.generic().execute(builder.build())) {
-      String text = r.getBody().map(Body::bodyAsString).orElse("");
-      JsonNode parsed = text.isBlank() ? MissingNode.getInstance() : json.readTree(text);
-      if (r.getStatus() >= 300 && !(acceptError && parsed.isObject())) {
-        throw new OpenSearchClusterException(
-            where() + ": " + what + " failed: HTTP " + r.getStatus() + " " + errorOf(parsed, text));
-      }
-      return parsed;
+      status = r.getStatus();
+      text = r.getBody().map(Body::bodyAsString).orElse("");
     } catch (IOException e) {
-      throw failure(what, e);
+      // The transport throws for an error status; its response body is the cluster's answer.
+      status = httpStatus(e);
+      if (status < 0) {
+        throw failure(what, e);
+      }
+      text = firstLine(e);
     }
+    JsonNode parsed;
+    try {
+      parsed = text.isBlank() ? MissingNode.getInstance() : json.readTree(text);
+    } catch (IOException e) {
+      parsed = MissingNode.getInstance();
+    }
+    if (status >= 300 && !(acceptError && parsed.isObject())) {
+      throw new OpenSearchClusterException(
+          where() + ": " + what + " failed: HTTP " + status + " " + errorOf(parsed, text));
+    }
+    if (!parsed.isObject() && !text.isBlank()) {
+      throw new OpenSearchClusterException(
+          where()
+              + ": "
+              + what
+              + " answered with something other than JSON: "
+              + errorOf(parsed, text));
+    }
+    return parsed;
   }
 
   private static String errorOf(JsonNode parsed, String text) {
