@@ -98,7 +98,10 @@ enum Dialect {
       meta.putObject("api_version").put("version", "1");
       meta.putObject("billed_units").put("search_units", searchUnits(call));
       root.put("model", model);
-      root.putObject("usage").put("total_tokens", usage.tokens());
+      // Jina reports total_tokens; langchain4j's Jina client also reads prompt_tokens.
+      root.putObject("usage")
+          .put("total_tokens", usage.tokens())
+          .put("prompt_tokens", usage.tokens());
       return root;
     }
   },
@@ -199,7 +202,7 @@ enum Dialect {
   }
 
   /** Refuses unpaired UTF-16 surrogates (legal as JSON escapes, not as text a tokenizer reads). */
-  private static String wellFormed(String field, String s) {
+  static String wellFormed(String field, String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)

@@ -21,10 +21,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * (with different queries) share a batch and a large request is spread over several.
  *
  * <p>Admission is bounded in pairs: {@link #submit} refuses at once (it never blocks) when the
- * queue cannot take a request's pairs. Batches are filled first come, first served; only pairs with
- * equal {@link ScoringOptions} share a batch. A cancelled ticket (client gone, deadline passed)
- * leaves the queue at once and its remaining pairs are never scored; pairs already in a running
- * batch finish and are dropped.
+ * queue cannot take a request's pairs; an empty queue takes any request, so a request larger than
+ * the bound still runs when nothing else waits. Batches are filled first come, first served; only
+ * pairs with equal {@link ScoringOptions} share a batch. A cancelled ticket (client gone, deadline
+ * passed) leaves the queue at once and its remaining pairs are never scored; pairs already in a
+ * running batch finish and are dropped.
  *
  * <p>Thread-safe. {@code workers} named daemon threads ({@code winnow-scorer-N}) call the model,
  * one batch each at a time; completion callbacks of tickets run on those threads, so callers should
@@ -144,7 +145,7 @@ final class PairScheduler implements AutoCloseable {
       if (closed) {
         throw new Rejected("the server is shutting down", true);
       }
-      if (queuedPairs + pairs.size() > config.maxQueuedPairs()) {
+      if (queuedPairs > 0 && queuedPairs + pairs.size() > config.maxQueuedPairs()) {
         throw new Rejected(
             "the queue is full ("
                 + queuedPairs

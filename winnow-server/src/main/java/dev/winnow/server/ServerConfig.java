@@ -40,6 +40,7 @@ public record ServerConfig(
 
   public static final int DEFAULT_MAX_DOCUMENTS = 1000;
   public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+  public static final int DEFAULT_MAX_QUEUED_PAIRS = 1024;
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -47,7 +48,7 @@ public record ServerConfig(
           8080,
           DEFAULT_MAX_DOCUMENTS,
           DEFAULT_MAX_BODY_BYTES,
-          2 * DEFAULT_MAX_DOCUMENTS,
+          DEFAULT_MAX_QUEUED_PAIRS,
           Duration.ofSeconds(30),
           16_384,
           64,
@@ -74,12 +75,8 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "max-body must be in [1KB, 2GB), got " + maxBodyBytes + " bytes");
     }
-    if (maxQueuedPairs < maxDocuments) {
-      throw new IllegalArgumentException(
-          "queue must be >= max-docs ("
-              + maxDocuments
-              + ") so that one full request fits, got "
-              + maxQueuedPairs);
+    if (maxQueuedPairs < 1) {
+      throw new IllegalArgumentException("queue must be >= 1 pair, got " + maxQueuedPairs);
     }
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("request timeout must be > 0, got " + requestTimeout);

@@ -1,0 +1,24 @@
+package dev.winnow.bench;
+
+import java.util.List;
+
+/** Builds an in-process {@link PairScorerAdapter} by name. */
+public final class Adapters {
+
+  /** The in-process implementations, in the order tables list them. */
+  public static final List<String> NAMES = List.of("winnow", "naive-ort", "langchain4j", "djl");
+
+  private Adapters() {}
+
+  public static PairScorerAdapter create(String name, BenchModel model) {
+    return switch (name) {
+      case "winnow" -> new WinnowScorer(model);
+      case "naive-ort" -> new NaiveOrtScorer(model);
+      case "langchain4j" -> new LangChain4jScorer(model);
+      case "djl" -> new DjlScorer(model);
+      default ->
+          throw new IllegalArgumentException(
+              "implementation must be one of " + NAMES + ", got '" + name + "'");
+    };
+  }
+}
