@@ -12,8 +12,6 @@ import picocli.CommandLine.Command;
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
     subcommands = {
       CommandLine.HelpCommand.class,
-    subcommands = {
-      CommandLine.HelpCommand.class,
       BenchCommand.class,
       DemoCommand.class,
       EvalCommand.class,
@@ -23,7 +21,6 @@ import picocli.CommandLine.Command;
       RerankCommand.class,
       SearchCommand.class,
       ServeCommand.class,
-    })
     })
 public final class Winnow {
 
