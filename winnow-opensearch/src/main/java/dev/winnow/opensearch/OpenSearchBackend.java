@@ -15,11 +15,13 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
@@ -325,6 +327,29 @@ public final class OpenSearchBackend implements AutoCloseable {
           f[i] = v.get(i).floatValue();
         }
         out.put(d.path("_id").asText(), f);
+      }
+    }
+    return out;
+  }
+
+  /** Which of {@code ids} the index holds, in one request. */
+  public Set<String> existing(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    ObjectNode body = json.createObjectNode();
+    ids.forEach(body.putArray("ids")::add);
+    JsonNode r =
+        raw(
+            "POST",
+            "/" + config.index() + "/_mget?_source=false",
+            Optional.of(body),
+            "look documents up");
+    Set<String> out = new HashSet<>();
+    for (JsonNode d : r.path("docs")) {
+      if (d.path("found").asBoolean()) {
+        out.add(d.path("_id").asText());
       }
     }
     return out;

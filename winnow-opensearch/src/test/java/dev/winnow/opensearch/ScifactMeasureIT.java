@@ -37,9 +37,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The measurement behind docs/results.md's OpenSearch section (opt-in: {@code
  * -Dwinnow.measure=true}, minutes of embedding on a small machine): SciFact's 300 test queries on
- * the embedded index and on the cluster, for BM25, dense (bge-small), BM25 top 100 re-scored by the
- * bi-encoder, and RRF hybrid; nDCG@10 of each side, their difference (bounded), ingestion
- * throughput with embedding and search latency. Both sides get the same vectors (computed once).
+ * the embedded index and on the cluster, for BM25, dense, BM25 top 100 re-scored by the bi-encoder,
+ * and RRF hybrid; nDCG@10 of each side, their difference (bounded), ingestion throughput with
+ * embedding and search latency. Both sides get the same vectors (computed once).
  */
 class ScifactMeasureIT {
 
@@ -58,8 +58,11 @@ class ScifactMeasureIT {
       r.forEachRemaining(corpus::add);
     }
     StringBuilder md = new StringBuilder();
-    try (Encoder bge = BundledEncoders.bgeSmall();
-        CachingEncoder enc = new CachingEncoder(bge);
+    // -Dwinnow.measure.encoder=bge-small|minilm (default minilm: a quarter of bge-small's cost).
+    String which = System.getProperty("winnow.measure.encoder", "minilm");
+    try (Encoder model =
+            which.equals("bge-small") ? BundledEncoders.bgeSmall() : BundledEncoders.miniLm();
+        CachingEncoder enc = new CachingEncoder(model);
         OpenSearchBackend os =
             OpenSearchBackend.connect(
                 OpenSearchConfig.of(urls, TestCluster.freshIndex("measure-scifact"))
@@ -76,8 +79,9 @@ class ScifactMeasureIT {
         md.append(
             String.format(
                 Locale.ROOT,
-                "ingestion into OpenSearch with bge-small embedding: %d docs in %.1f s = %.1f docs/s"
+                "ingestion into OpenSearch with %s embedding: %d docs in %.1f s = %.1f docs/s"
                     + " (%d bulk requests of <= 64, %d retries)%n%n",
+                enc.name(),
                 ingest.indexed(),
                 ingest.elapsed().toMillis() / 1000.0,
                 ingest.docsPerSecond(),
@@ -96,7 +100,7 @@ class ScifactMeasureIT {
         double[] d2 =
             row(
                 md,
-                "dense (bge-small, HNSW)",
+                "dense (" + enc.name() + ", HNSW)",
                 queries,
                 qrels,
                 q -> denseE.retrieve(q, 10),
@@ -104,7 +108,7 @@ class ScifactMeasureIT {
         double[] d3 =
             row(
                 md,
-                "BM25 top 100 -> bge-small re-scoring",
+                "BM25 top 100 -> " + enc.name() + " re-scoring",
                 queries,
                 qrels,
                 q -> rescoreE.rerank(q, bm25E.retrieve(q, DEPTH), 10),
