@@ -1,13 +1,16 @@
 package dev.winnow.cli;
 
+import dev.winnow.api.Encoder;
 import dev.winnow.index.IngestResult;
 import dev.winnow.index.WinnowIndex;
+import dev.winnow.pipeline.Encoders;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,7 +20,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Index a JSON Lines corpus (BEIR corpus.jsonl or {\"id\",\"title\"?,\"text\",\"metadata\"?}"
-          + " lines) for BM25. Reports success only after the commit that makes it durable;",
+          + " lines) for BM25 (and dense retrieval with --embedder), into an index directory or,"
+          + " with --backend opensearch, an OpenSearch index. Reports success only after the"
+          + " commit (refresh + flush) that makes it durable;",
       "a malformed line aborts the run and leaves the index as it was. A repeated id replaces"
           + " the earlier document."
     })
@@ -34,10 +39,18 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Option(
       names = "--index",
-      required = true,
       paramLabel = "DIR",
-      description = "index directory (created when absent or empty)")
+      description = "index directory (created when absent or empty); with --backend embedded")
   Path index;
+
+  @Option(
+      names = "--embedder",
+      paramLabel = "NAME",
+      description =
+          "also store vectors of this bi-encoder for dense retrieval: bge-small or minilm")
+  String embedder;
+
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Option(
       names = "--batch",
@@ -49,10 +62,20 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (backend.isOpenSearch()) {
+      return OpenSearchCommands.index(backend.openSearchConfig(), corpus, embedder, batch, out);
+    }
+    if (index == null) {
+      throw new IllegalArgumentException(
+          "--index DIR is required with --backend embedded (or use --backend opensearch)");
+    }
     IngestResult r;
+    Optional<Encoder> encoder = Optional.ofNullable(embedder).map(Encoders::open);
     try (WinnowIndex idx = WinnowIndex.open(index);
         Progress progress = Progress.start("indexing", Lines.count(corpus))) {
-      r = idx.ingest(corpus, Optional.empty(), batch, progress::update);
+      r = idx.ingest(corpus, encoder, batch, progress::update);
+    } finally {
+      encoder.ifPresent(Encoder::close);
     }
     out.printf(
         Locale.ROOT,
