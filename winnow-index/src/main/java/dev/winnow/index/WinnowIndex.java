@@ -127,6 +127,14 @@ public final class WinnowIndex implements Closeable {
   private volatile IndexInfo committed;
   private IndexInfo pending; // guarded by writeLock
   private IndexWriter writer; // guarded by writeLock; null until the first mutation
+
+  /**
+   * Whether adds or deletes are buffered since the last commit or rollback (guarded by writeLock).
+   * Not {@code IndexWriter.hasUncommittedChanges()}: a background merge finishing after a commit
+   * makes that true although no caller has anything pending.
+   */
+  private boolean buffered;
+
   private volatile boolean closed;
   private volatile IndexHealth health =
       new IndexHealth(IndexHealth.Status.OK, Optional.empty(), Instant.now(), 0);
@@ -307,6 +315,7 @@ public final class WinnowIndex implements Closeable {
             return null;
           });
       pending = next;
+      buffered = true;
     }
   }
 
@@ -374,6 +383,7 @@ public final class WinnowIndex implements Closeable {
     synchronized (writeLock) {
       ensureOpen();
       write("delete '" + id + "' from", w -> w.deleteDocuments(new Term(ID, id)));
+      buffered = true;
     }
   }
 
@@ -393,6 +403,7 @@ public final class WinnowIndex implements Closeable {
               return w.commit();
             });
         committed = next;
+        buffered = false;
         if (health.degraded()) {
           health =
               new IndexHealth(
@@ -457,7 +468,7 @@ public final class WinnowIndex implements Closeable {
     }
     synchronized (writeLock) {
       ensureOpen();
-      if (writer != null && writer.hasUncommittedChanges()) {
+      if (buffered) {
         throw new IllegalStateException(
             where + " has uncommitted changes; commit or roll them back before ingesting");
       }
@@ -678,6 +689,7 @@ public final class WinnowIndex implements Closeable {
     } finally {
       writer = null;
       pending = committed;
+      buffered = false;
     }
     boolean full = isDiskFull(e);
     String message =
@@ -747,6 +759,7 @@ public final class WinnowIndex implements Closeable {
     } finally {
       writer = null;
       pending = committed;
+      buffered = false;
     }
   }
 
