@@ -13,8 +13,13 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      DemoCommand.class,
+      EvalCommand.class,
+      IndexCommand.class,
       ModelsCommand.class,
+      RegressCommand.class,
       RerankCommand.class,
+      SearchCommand.class,
       ServeCommand.class,
     })
 public final class Winnow {

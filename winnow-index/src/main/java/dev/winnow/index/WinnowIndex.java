@@ -530,6 +530,12 @@ public final class WinnowIndex implements Closeable {
         });
   }
 
+  /** Whether a committed document has this id (cheaper than {@link #get}: no stored fields). */
+  public boolean contains(String id) {
+    Objects.requireNonNull(id, "id");
+    return withSearcher(s -> s.count(new TermQuery(new Term(ID, id))) > 0);
+  }
+
   /** Closes the index; anything not committed is discarded. */
   @Override
   public void close() {
