@@ -19,22 +19,22 @@ import picocli.CommandLine.Spec;
       "Index a JSON Lines corpus (BEIR corpus.jsonl or {\"id\",\"title\"?,\"text\",\"metadata\"?}"
           + " lines) for BM25. Reports success only after the commit that makes it durable;",
       "a malformed line aborts the run and leaves the index as it was. A repeated id replaces"
-          + " the earlier document."
-    })
+          + " the earlier document.",
+      "Subcommands check and repair an existing index."
+    },
+    subcommands = {IndexCheckCommand.class, IndexRepairCommand.class})
 public final class IndexCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--corpus",
-      required = true,
       paramLabel = "FILE",
       description = "corpus file (.jsonl or .jsonl.gz)")
   Path corpus;
 
   @Option(
       names = "--index",
-      required = true,
       paramLabel = "DIR",
       description = "index directory (created when absent or empty)")
   Path index;
@@ -48,6 +48,11 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Not picocli-required: required options here would also be demanded of 'index check DIR'.
+    if (corpus == null || index == null) {
+      throw new IllegalArgumentException(
+          "index needs --corpus FILE and --index DIR (or a subcommand: check, repair)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     IngestResult r;
     try (WinnowIndex idx = WinnowIndex.open(index);

@@ -31,7 +31,6 @@ public final class Winnow {
   /** The configured command line, shared by {@link #main} and tests. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Winnow());
-    IndexMaintenance.register(cl);
     cl.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
           if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {

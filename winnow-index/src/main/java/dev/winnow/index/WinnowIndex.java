@@ -224,10 +224,12 @@ public final class WinnowIndex implements Closeable {
   }
 
   /**
-   * Opens (creating when empty) the index in any Lucene {@link Directory}; the index closes it. For
-   * tests that put a fault-injecting directory under the index.
+   * Opens (creating when empty) the index in any Lucene {@link Directory}, named {@code where} in
+   * messages; the index closes the directory. For tests that put a fault-injecting directory
+   * (Lucene's {@code MockDirectoryWrapper}) under the index, and for embedders that bring their
+   * own.
    */
-  static WinnowIndex open(Directory directory, String where) {
+  public static WinnowIndex open(Directory directory, String where) {
     try {
       try {
         if (!DirectoryReader.indexExists(directory)) {
