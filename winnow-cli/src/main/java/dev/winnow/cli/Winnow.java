@@ -14,10 +14,13 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BenchCommand.class,
       DemoCommand.class,
+      EvalCommand.class,
+      IndexCommand.class,
       ModelsCommand.class,
+      RegressCommand.class,
       RerankCommand.class,
       SearchCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
     })
 public final class Winnow {
 

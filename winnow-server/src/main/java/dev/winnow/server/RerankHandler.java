@@ -8,6 +8,7 @@ import dev.winnow.api.CrossEncoder;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.TextPair;
+import dev.winnow.index.IndexHealth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -56,6 +57,7 @@ final class RerankHandler extends Handler.Abstract {
   private final Optional<ApiKey> key;
   private final byte[] openApi;
   private final String version;
+  private final Optional<CorpusRoutes> corpus;
 
   RerankHandler(
       CrossEncoder encoder,
@@ -64,7 +66,9 @@ final class RerankHandler extends Handler.Abstract {
       PairScheduler scheduler,
       Executor answers,
       BooleanSupplier ready,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      Optional<CorpusRoutes> corpus) {
+    this.corpus = corpus;
     this.encoder = encoder;
     this.config = config;
     this.metrics = metrics;
@@ -102,11 +106,11 @@ final class RerankHandler extends Handler.Abstract {
           "no route " + ex.request.getMethod() + " " + Request.getPathInContext(ex.request));
     }
     String method = ex.request.getMethod();
-    if (!method.equals(route.method)) {
-      ex.response.getHeaders().put(HttpHeader.ALLOW, route.method);
+    if (!route.methods.contains(method)) {
+      ex.response.getHeaders().put(HttpHeader.ALLOW, route.allow());
       throw new ApiError(
           ApiError.Kind.METHOD_NOT_ALLOWED,
-          route.path + " answers " + route.method + " only, got " + method);
+          route.path + " answers " + route.allow() + " only, got " + method);
     }
     if (key.isPresent()
         && (!route.operational || config.protectOperational())
@@ -121,7 +125,20 @@ final class RerankHandler extends Handler.Abstract {
       case HEALTH -> ex.json(200, mapper.createObjectNode().put("status", "ok"));
       case READY -> {
         boolean r = ready.getAsBoolean() && !draining.getAsBoolean();
-        ex.json(r ? 200 : 503, mapper.createObjectNode().put("status", r ? "ready" : "not ready"));
+        ObjectNode status = mapper.createObjectNode();
+        Optional<IndexHealth> health = corpus.map(CorpusRoutes::health);
+        boolean degraded = health.isPresent() && health.get().degraded();
+        // Degraded stays 200: searches and reranks keep answering from the last commit.
+        status.put("status", !r ? "not ready" : degraded ? "degraded" : "ready");
+        health.ifPresent(
+            h -> {
+              ObjectNode i = status.putObject("index");
+              i.put("writes", h.status().name().toLowerCase(Locale.ROOT));
+              i.put("failed_writes", h.failedWrites());
+              i.put("since", h.since().toString());
+              h.lastError().ifPresent(e -> i.put("last_error", e));
+            });
+        ex.json(r ? 200 : 503, status);
       }
       case INFO -> ex.json(200, info());
       case METRICS ->
@@ -131,11 +148,14 @@ final class RerankHandler extends Handler.Abstract {
               metrics.render().getBytes(StandardCharsets.UTF_8));
       case OPENAPI -> ex.send(200, "application/json", openApi);
       case RERANK_V1, RERANK_V2, RERANK_TEI -> rerank(ex, route.dialect.orElseThrow());
+      case SEARCH -> ex.json(200, corpus(ex).search(readJson(ex)));
+      case DOCUMENTS -> ex.json(200, corpus(ex).add(readJson(ex)));
+      case DOCUMENT -> document(ex);
       default -> throw new IllegalStateException("unrouted " + route);
     }
   }
 
-  private void rerank(Exchange ex, Dialect dialect) {
+  private void requireReady() {
     if (draining.getAsBoolean() || !ready.getAsBoolean()) {
       metrics.rejected("not_ready");
       throw new ApiError(
@@ -143,42 +163,32 @@ final class RerankHandler extends Handler.Abstract {
           "the server is not ready (starting or shutting down)",
           Optional.of(1));
     }
-    String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    if (contentType != null && !isJson(contentType)) {
+  }
+
+  private CorpusRoutes corpus(Exchange ex) {
+    if (corpus.isEmpty()) {
       throw new ApiError(
-          ApiError.Kind.UNSUPPORTED_MEDIA_TYPE,
-          "Content-Type must be application/json (UTF-8), got '" + clip(contentType) + "'");
+          ApiError.Kind.NOT_FOUND,
+          Request.getPathInContext(ex.request)
+              + " needs an index: start the server with --index DIR");
     }
-    long declared = ex.request.getLength();
-    if (declared > config.maxBodyBytes()) {
-      metrics.rejected("body_too_large");
-      throw tooLarge(declared);
-    }
-    byte[] body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
-    int length = 0;
-    try (InputStream in = Content.Source.asInputStream(ex.request)) {
-      while (true) {
-        if (length == body.length) {
-          if (length > config.maxBodyBytes()) {
-            metrics.rejected("body_too_large");
-            throw tooLarge(length);
-          }
-          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, 2L * length));
-        }
-        int n = in.read(body, length, body.length - length);
-        if (n < 0) {
-          break;
-        }
-        length += n;
-      }
-    } catch (IOException e) {
-      throw ApiError.malformed("could not read the request body: " + e.getMessage());
-    }
-    if (length > config.maxBodyBytes()) {
-      metrics.rejected("body_too_large");
-      throw tooLarge(length);
-    }
-    JsonNode tree = json.parse(body, length);
+    requireReady();
+    return corpus.get();
+  }
+
+  private void document(Exchange ex) {
+    CorpusRoutes c = corpus(ex);
+    String id = Request.getPathInContext(ex.request).substring(Route.DOCUMENT_PREFIX.length());
+    Optional<JsonNode> answer = ex.request.getMethod().equals("DELETE") ? c.delete(id) : c.get(id);
+    ex.json(
+        200,
+        answer.orElseThrow(
+            () -> new ApiError(ApiError.Kind.NOT_FOUND, "no document with id '" + id + "'")));
+  }
+
+  private void rerank(Exchange ex, Dialect dialect) {
+    requireReady();
+    JsonNode tree = readJson(ex);
     RerankCall call;
     try {
       call = dialect.parse(tree, encoder, config.maxDocuments());
@@ -222,6 +232,46 @@ final class RerankHandler extends Handler.Abstract {
               }
             },
             answers);
+  }
+
+  /** Content type, declared and read size, strict UTF-8 and JSON limits, cheapest check first. */
+  JsonNode readJson(Exchange ex) {
+    String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (contentType != null && !isJson(contentType)) {
+      throw new ApiError(
+          ApiError.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be application/json (UTF-8), got '" + clip(contentType) + "'");
+    }
+    long declared = ex.request.getLength();
+    if (declared > config.maxBodyBytes()) {
+      metrics.rejected("body_too_large");
+      throw tooLarge(declared);
+    }
+    byte[] body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
+    int length = 0;
+    try (InputStream in = Content.Source.asInputStream(ex.request)) {
+      while (true) {
+        if (length == body.length) {
+          if (length > config.maxBodyBytes()) {
+            metrics.rejected("body_too_large");
+            throw tooLarge(length);
+          }
+          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, 2L * length));
+        }
+        int n = in.read(body, length, body.length - length);
+        if (n < 0) {
+          break;
+        }
+        length += n;
+      }
+    } catch (IOException e) {
+      throw ApiError.malformed("could not read the request body: " + e.getMessage());
+    }
+    if (length > config.maxBodyBytes()) {
+      metrics.rejected("body_too_large");
+      throw tooLarge(length);
+    }
+    return json.parse(body, length);
   }
 
   private void answer(
@@ -330,7 +380,7 @@ final class RerankHandler extends Handler.Abstract {
   }
 
   /** One request/response pair; answers exactly once and records the outcome in the metrics. */
-  private final class Exchange {
+  final class Exchange {
     final Request request;
     final Response response;
     final Callback callback;
