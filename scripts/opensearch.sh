@@ -16,7 +16,8 @@
 #
 # OpenSearch runs on the Temurin 25 JDK (OPENSEARCH_JAVA_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64), or on
 # JAVA_HOME when that is missing and JAVA_HOME is Java 21 or later. OpenSearch refuses to run as root: as root the
-# script hands its folders to user 65534 (nobody) and starts the nodes with setpriv.
+# script hands its folders to user 65534 (nobody) and starts the nodes with setpriv (when nobody cannot reach DIR,
+# a folder /tmp/winnow-opensearch-<hash of DIR> is used instead and named).
 set -euo pipefail
 
 readonly OS_VERSION=3.5.0
@@ -57,6 +58,17 @@ case "$only_node" in ""|1|2) ;; *) die "--node must be 1 or 2, got '$only_node'"
   || die "--port must be a number in [1024, 65000], got '$port'"
 mkdir -p "$home"
 home="$(cd "$home" && pwd)"
+if [ "$(id -u)" = 0 ] \
+    && ! setpriv --reuid="$RUN_UID" --regid="$RUN_UID" --clear-groups test -x "$(dirname "$home")"; then
+  # The nodes run as nobody, who cannot reach a checkout under a private folder: use a fixed folder
+  # in /tmp derived from the checkout's path, so start, status and stop agree on it.
+  fallback="/tmp/winnow-opensearch-$(printf '%s' "$home" | md5sum | cut -c1-12)"
+  say "user $RUN_UID cannot reach $home; using $fallback"
+  rmdir "$home" 2>/dev/null || true
+  home="$fallback"
+  mkdir -p "$home"
+  chmod 755 "$home"
+fi
 
 dist="$home/opensearch-$OS_VERSION"
 downloads="$home/downloads"

@@ -3,7 +3,6 @@ package dev.winnow.cli;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
-import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.server.ByteSize;
 import dev.winnow.server.Durations;
 import dev.winnow.server.ServerConfig;
@@ -165,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     ServerConfig config = config();
     PrintWriter err = spec.commandLine().getErr();
-    ModelFolder folder = ModelResolver.fromEnvironment().resolve(model, variant);
+    ModelFolder folder = RerankCommand.resolveModel(model, variant);
     OnnxCrossEncoder.Options options =
         OnnxCrossEncoder.Options.defaults()
             .withTokenBudget(Math.max(16, config.batchTokenBudget()));

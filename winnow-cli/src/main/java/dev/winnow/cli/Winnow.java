@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.onnx.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,18 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Winnow.Version.class,
     description = "Two-stage retrieval: a cheap first stage, a precise cross-encoder second stage.",
-    subcommands = {CommandLine.HelpCommand.class, ModelsCommand.class, ServeCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      BenchCommand.class,
+      DemoCommand.class,
+      EvalCommand.class,
+      IndexCommand.class,
+      ModelsCommand.class,
+      RegressCommand.class,
+      RerankCommand.class,
+      SearchCommand.class,
+      ServeCommand.class,
+    })
 public final class Winnow {
 
   public static void main(String[] args) {
@@ -24,6 +36,10 @@ public final class Winnow {
           if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             cmd.getErr().println("winnow: " + ex.getMessage());
             return 2;
+          }
+          if (ex instanceof HubException) {
+            cmd.getErr().println("winnow: " + ex.getMessage());
+            return 1;
           }
           throw ex;
         });

@@ -6,6 +6,7 @@ import dev.winnow.api.Query;
 import dev.winnow.api.Retriever;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,11 +50,14 @@ public final class Bm25Retriever implements Retriever {
   /** The retriever name recorded in provenance. */
   public static final String NAME = "bm25";
 
-  /** Highest score first; among equal scores the larger id first, as trec_eval sorts. */
+  /**
+   * Highest score first; among equal scores the larger id first (by code point, as trec_eval's
+   * {@code strcmp} on UTF-8 sorts).
+   */
   static final Comparator<Candidate> TREC_ORDER =
       Comparator.comparingDouble(Candidate::score)
           .reversed()
-          .thenComparing(Candidate::id, Comparator.reverseOrder());
+          .thenComparing(Candidate::id, (x, y) -> compareCodePoints(y, x));
 
   private final WinnowIndex index;
   private final BM25Similarity similarity;
@@ -97,6 +101,8 @@ public final class Bm25Retriever implements Retriever {
             return List.of();
           }
           ScoreDoc[] top = topWithBoundaryTies(searcher, q.get(), k, maxDoc);
+          // Reading in doc-id order lets neighbours share one decompressed stored-fields block.
+          Arrays.sort(top, Comparator.comparingInt((ScoreDoc sd) -> sd.doc));
           StoredFields stored = searcher.storedFields();
           List<Candidate> candidates = new ArrayList<>(top.length);
           for (ScoreDoc sd : top) {
@@ -185,6 +191,22 @@ public final class Bm25Retriever implements Retriever {
       }
       n = (int) Math.min(2L * n, maxDoc);
     }
+  }
+
+  /** Compares by Unicode code point, the order of {@code strcmp} on UTF-8 bytes. */
+  static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
   }
 
   /** A scored document before ranks are assigned. */

@@ -117,12 +117,15 @@ public final class ModelSafety {
 
   /**
    * The {@code location} of every tensor of {@code onnx} stored as external data, in file order
-   * (repeats included), without checking them. Streams the file.
+   * (repeats included), without checking them. Streams the file. For a file that is not well-formed
+   * protobuf (truncated, say), the locations before the fault: ONNX Runtime refuses such a file
+   * before reading any external data, and reports it itself.
    *
-   * @throws IllegalArgumentException if the file is not a well-formed ONNX protobuf
+   * @throws IllegalArgumentException for nesting deeper than 64 messages or a location longer than
+   *     4096 bytes, which protobuf would accept but Winnow refuses
    */
   public static List<String> externalDataLocations(Path onnx) {
-    return OnnxExternalData.locations(onnx);
+    return OnnxExternalData.scan(onnx).locations();
   }
 
   /**

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Finds the external-data locations an ONNX file refers to, by walking its protobuf encoding
@@ -19,10 +20,18 @@ import java.util.List;
  *
  * <p>It streams: every field it does not need (weights in {@code raw_data}, names, doc strings) is
  * skipped by moving the file position, so a 90 MB model costs a few thousand small reads, not 90 MB
- * of memory. Malformed encodings (a length running past its parent, an unknown wire type, nesting
- * deeper than {@link #MAX_DEPTH}) are refused, naming the file and the offset.
+ * of memory.
  *
- * <p>Not thread-safe; one instance reads one file once ({@link #locations(Path)}).
+ * <p>A file that is not well-formed protobuf (truncated, a length running past its parent, an
+ * invalid wire type) ends the scan: the locations found so far are returned and {@link
+ * Scan#malformed()} says where it broke. Such a file is harmless here, because ONNX Runtime's
+ * protobuf parser refuses it too before reading any external data, and it reports the error in its
+ * own terms. What protobuf does accept is followed faithfully, groups of unknown fields included,
+ * so no well-formed file can hide a tensor from the scan. Two things protobuf would accept are
+ * refused instead (an {@link IllegalArgumentException}): nesting deeper than {@link #MAX_DEPTH}
+ * messages, and a location longer than {@value #MAX_STRING} bytes.
+ *
+ * <p>Not thread-safe; one instance reads one file once ({@link #scan(Path)}).
  */
 final class OnnxExternalData {
 
@@ -41,12 +50,22 @@ final class OnnxExternalData {
     buf.limit(0);
   }
 
-  /** The {@code location} values of every external tensor in {@code onnx}, in file order. */
-  static List<String> locations(Path onnx) {
+  /**
+   * What a scan found: the {@code location} of every external tensor, in file order, and, for a
+   * file that is not well-formed protobuf, where it broke.
+   */
+  record Scan(List<String> locations, Optional<String> malformed) {}
+
+  /** Scans {@code onnx}. */
+  static Scan scan(Path onnx) {
     try (FileChannel ch = FileChannel.open(onnx, StandardOpenOption.READ)) {
       OnnxExternalData reader = new OnnxExternalData(onnx, ch);
-      reader.model(ch.size());
-      return List.copyOf(reader.found);
+      try {
+        reader.model(ch.size());
+        return new Scan(List.copyOf(reader.found), Optional.empty());
+      } catch (Malformed e) {
+        return new Scan(List.copyOf(reader.found), Optional.of(e.getMessage()));
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read ONNX file " + onnx, e);
     }
@@ -178,10 +197,7 @@ final class OnnxExternalData {
           }
         });
     if ("location".equals(kv[0])) {
-      if (kv[1] == null) {
-        throw malformed("an external_data entry 'location' without a value");
-      }
-      found.add(kv[1]);
+      found.add(kv[1] == null ? "" : kv[1]); // protobuf's default: the empty string
     }
   }
 
@@ -190,9 +206,7 @@ final class OnnxExternalData {
    * field goes to {@code onField}, which must consume exactly its bytes.
    */
   private void fields(long end, int depth, Field onField) throws IOException {
-    if (depth > MAX_DEPTH) {
-      throw malformed("messages nested deeper than " + MAX_DEPTH);
-    }
+    checkDepth(depth);
     while (position() < end) {
       long key = varint();
       int number = (int) (key >>> 3);
@@ -212,6 +226,7 @@ final class OnnxExternalData {
             throw malformed("field " + number + " not ending where its length says");
           }
         }
+        case 3 -> skipGroup(number, end, depth + 1);
         default -> throw malformed("wire type " + wire + " (field " + number + ")");
       }
     }
@@ -220,7 +235,46 @@ final class OnnxExternalData {
     }
   }
 
-  private long bounded(long target, long end) throws IOException {
+  /** Skips a (deprecated, but valid) group of an unknown field, up to its end-group tag. */
+  private void skipGroup(int number, long end, int depth) throws IOException {
+    checkDepth(depth);
+    while (position() < end) {
+      long key = varint();
+      int inner = (int) (key >>> 3);
+      int wire = (int) (key & 7);
+      switch (wire) {
+        case 0 -> varint();
+        case 1 -> seek(bounded(position() + 8, end));
+        case 5 -> seek(bounded(position() + 4, end));
+        case 2 -> {
+          long length = varint(); // before position(): the length's own bytes come first
+          seek(bounded(position() + length, end));
+        }
+        case 3 -> skipGroup(inner, end, depth + 1);
+        case 4 -> {
+          if (inner != number) {
+            throw malformed("group " + number + " closed as " + inner);
+          }
+          return;
+        }
+        default -> throw malformed("wire type " + wire + " (field " + inner + ")");
+      }
+    }
+    throw malformed("group " + number + " not closed");
+  }
+
+  private void checkDepth(int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException(
+          "ONNX file "
+              + file
+              + " nests messages deeper than "
+              + MAX_DEPTH
+              + " levels; refused, as its external data could not be checked");
+    }
+  }
+
+  private long bounded(long target, long end) {
     if (target > end || target < 0) {
       throw malformed("a length running past its message (to " + target + ", limit " + end + ")");
     }
@@ -230,7 +284,16 @@ final class OnnxExternalData {
   private String string(long end) throws IOException {
     long length = end - position();
     if (length > MAX_STRING) {
-      throw malformed("an external_data string of " + length + " bytes (limit " + MAX_STRING + ")");
+      throw new IllegalArgumentException(
+          "ONNX file "
+              + file
+              + " has an external_data string of "
+              + length
+              + " bytes at byte offset "
+              + position()
+              + " (limit "
+              + MAX_STRING
+              + "); refused");
     }
     byte[] bytes = new byte[(int) length];
     for (int i = 0; i < bytes.length; i++) {
@@ -282,13 +345,22 @@ final class OnnxExternalData {
     return buf.get() & 0xFF;
   }
 
-  private IllegalArgumentException malformed(String what) {
-    return new IllegalArgumentException(
+  private Malformed malformed(String what) {
+    return new Malformed(
         "ONNX file "
             + file
-            + " is not a valid ONNX protobuf: "
+            + " is not well-formed protobuf: "
             + what
             + " at byte offset "
             + position());
+  }
+
+  /** Ends a scan of a file protobuf itself would refuse. */
+  private static final class Malformed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(String message) {
+      super(message, null, false, false);
+    }
   }
 }

@@ -6,6 +6,7 @@ import static dev.winnow.onnx.OnnxProto.model;
 import static dev.winnow.onnx.OnnxProto.msg;
 import static dev.winnow.onnx.OnnxProto.num;
 import static dev.winnow.onnx.OnnxProto.str;
+import static dev.winnow.onnx.OnnxProto.varint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +15,8 @@ import dev.winnow.testkit.Shared;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,13 +101,40 @@ class ModelSafetyTest {
   }
 
   @Test
-  void check_malformedProtobuf_isRefusedWithOffset(@TempDir Path dir) throws Exception {
+  void check_truncatedOnnx_isLeftToOnnxRuntime(@TempDir Path dir) throws Exception {
+    // protobuf (so ONNX Runtime) refuses a truncated file before reading external data; the
+    // engine reports it naming the file, so the safety check does not pre-empt it
     byte[] good = model(msg(5, externalTensor("w", "w.bin")));
     folder(dir, Arrays.copyOf(good, good.length - 5));
+    assertThatCode(() -> ModelSafety.check(dir)).doesNotThrowAnyException();
+    assertThat(OnnxExternalData.scan(dir.resolve("onnx/model.onnx")).malformed())
+        .get()
+        .asString()
+        .contains("not well-formed protobuf")
+        .contains("byte offset");
+  }
+
+  @Test
+  void check_groupsOfUnknownFields_areSkippedLikeProtobufDoes(@TempDir Path dir) throws Exception {
+    // wire type 3/4 groups are valid protobuf that ONNX Runtime skips: they must not stop the
+    // scan before an escaping tensor
+    byte[] group = cat(varint(99 << 3 | 3), num(1, 5), msg(2, new byte[3]), varint(99 << 3 | 4));
+    byte[] graph = msg(7, group, msg(5, externalTensor("w", "../../etc/passwd")));
+    folder(dir, cat(num(1, 7), group, graph));
+    assertThat(ModelSafety.externalDataLocations(dir.resolve("onnx/model.onnx")))
+        .containsExactly("../../etc/passwd");
     assertThatThrownBy(() -> ModelSafety.check(dir))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not a valid ONNX protobuf")
-        .hasMessageContaining("byte offset");
+        .hasMessageContaining("../../etc/passwd");
+  }
+
+  @Test
+  void check_locationWithoutValue_isRefusedAsEmpty(@TempDir Path dir) throws Exception {
+    byte[] tensor = cat(str(8, "w"), msg(13, str(1, "location")), num(14, 1));
+    folder(dir, model(msg(5, tensor)));
+    assertThatThrownBy(() -> ModelSafety.check(dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is empty");
   }
 
   @Test
@@ -116,7 +146,7 @@ class ModelSafetyTest {
     folder(dir, cat(num(1, 7), msg(7, g)));
     assertThatThrownBy(() -> ModelSafety.check(dir))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("nested deeper");
+        .hasMessageContaining("deeper than 64 levels");
   }
 
   // --- symbolic links ---------------------------------------------------------------------------
@@ -238,7 +268,15 @@ class ModelSafetyTest {
       assertThatCode(() -> ModelSafety.check(root)).doesNotThrowAnyException();
     }
     Path mini = Shared.miniLmFixture();
-    assertThat(ModelSafety.externalDataLocations(mini.resolve("onnx/model.onnx"))).isEmpty();
-    assertThat(ModelSafety.externalDataLocations(mini.resolve("onnx/model_qint8.onnx"))).isEmpty();
+    for (Path onnx :
+        new Path[] {
+          Shared.tinyFixture().resolve("onnx/model.onnx"),
+          mini.resolve("onnx/model.onnx"),
+          mini.resolve("onnx/model_qint8.onnx")
+        }) {
+      // the scan reads each file to its end as well-formed protobuf, finding no external data
+      assertThat(OnnxExternalData.scan(onnx))
+          .isEqualTo(new OnnxExternalData.Scan(List.of(), Optional.empty()));
+    }
   }
 }

@@ -57,8 +57,9 @@ public final class BiEncoderReranker implements Reranker {
     float[][] docs = new float[candidates.size()][];
     boolean[] fromStore = new boolean[candidates.size()];
     List<Integer> missing = new ArrayList<>();
+    List<Optional<float[]>> found = stored.vectors(candidates.stream().map(Hit::id).toList());
     for (int i = 0; i < docs.length; i++) {
-      Optional<float[]> v = stored.vector(candidates.get(i).id());
+      Optional<float[]> v = found.get(i);
       if (v.isPresent()) {
         docs[i] = v.get();
         fromStore[i] = true;

@@ -6,13 +6,17 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,8 +34,10 @@ import java.util.regex.Pattern;
  * <p>Every write is atomic: a blob is streamed to a temporary file in {@code blobs/}, forced to
  * disk, checked (size, and sha256 when the etag is one) and only then renamed to its etag; links
  * and refs are also renamed into place. A failed or interrupted download therefore never leaves a
- * blob, link or ref behind. Concurrent writers (threads or processes) of the same model write the
- * same bytes under unique temporary names, so the last rename wins harmlessly.
+ * blob, link or ref behind (a process killed mid-download leaves an {@code *.incomplete} file,
+ * never read, and removed by a later download once a day old). Concurrent writers (threads or
+ * processes) of the same model write the same bytes under unique temporary names, so the last
+ * rename wins harmlessly.
  */
 final class HubCache {
 
@@ -43,6 +49,9 @@ final class HubCache {
 
   /** An etag usable as a file name. */
   static final Pattern ETAG = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+
+  /** How old an unfinished download must be to count as abandoned. */
+  static final Duration ABANDONED = Duration.ofDays(1);
 
   private final Path root;
 
@@ -117,6 +126,7 @@ final class HubCache {
     boolean done = false;
     try (InputStream in = body) {
       Files.createDirectories(blobs);
+      removeAbandoned(blobs);
       tmp = Files.createTempFile(blobs, etag + ".", ".incomplete");
       MessageDigest sha256 = sha256();
       try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -201,6 +211,25 @@ final class HubCache {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Deletes {@code *.incomplete} files older than {@link #ABANDONED}: left by a process that was
+   * killed mid-download (a failure inside this JVM deletes its own at once).
+   */
+  private static void removeAbandoned(Path blobs) throws IOException {
+    FileTime cutoff = FileTime.from(Instant.now().minus(ABANDONED));
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(blobs, "*.incomplete")) {
+      for (Path p : s) {
+        try {
+          if (Files.getLastModifiedTime(p).compareTo(cutoff) < 0) {
+            Files.deleteIfExists(p);
+          }
+        } catch (IOException ignored) {
+          // another process may be removing it too
+        }
+      }
     }
   }
 

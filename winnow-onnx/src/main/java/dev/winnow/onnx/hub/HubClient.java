@@ -399,8 +399,9 @@ public final class HubClient {
   }
 
   /**
-   * HEAD of a file: its etag and size are on the first answer, also when that is a redirect to the
-   * CDN (as huggingface_hub reads them). Only same-origin redirects are followed (renamed repos).
+   * HEAD of a file, as huggingface_hub does it: redirects within the endpoint are followed; the
+   * etag and size are read from the first other answer, also when that is a redirect off the
+   * endpoint (to the CDN, which is not contacted).
    */
   private FileMeta head(ModelId id, String commit, String path) throws IOException {
     URI uri = resolveUri(id, commit, path);
@@ -408,6 +409,14 @@ public final class HubClient {
       HttpResponse<Void> r = send(request(uri, "HEAD"), HttpResponse.BodyHandlers.discarding());
       int status = r.statusCode();
       HttpHeaders h = r.headers();
+      if (isRedirect(status)) {
+        URI next = redirectTarget(uri, h, hop, path + " of " + id);
+        if (sameOrigin(next, config.endpoint())) {
+          uri = next; // e.g. the hub's /api/resolve-cache/ for regular files, or a renamed repo
+          continue;
+        }
+        // a redirect off the endpoint (to the CDN): the metadata is on this answer
+      }
       Optional<String> etag = h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag"));
       if ((status / 100 == 2 || isRedirect(status)) && etag.isPresent()) {
         String repoCommit = h.firstValue("X-Repo-Commit").orElse(commit);
@@ -427,13 +436,14 @@ public final class HubClient {
                 .orElse(status / 100 == 2 ? h.firstValueAsLong("Content-Length").orElse(-1) : -1);
         return new FileMeta(normalizeEtag(etag.get(), id, path), size);
       }
-      if (isRedirect(status)) {
-        uri = sameOriginRedirect(uri, h, hop, path + " of " + id);
-        continue;
-      }
-      if (status / 100 == 2) {
+      if (status / 100 == 2 || isRedirect(status)) {
         throw new HubException(
-            "the hub sent no ETag for " + path + " of " + id + "; it is not hub-compatible");
+            "the hub sent no ETag or X-Linked-Etag for "
+                + path
+                + " of "
+                + id
+                + (isRedirect(status) ? " with its redirect off the endpoint" : "")
+                + "; it does not speak the hub protocol");
       }
       throw statusError(status, h, path, id);
     }

@@ -22,10 +22,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Hugging Face-like hub on loopback serving one repository, {@code fixture/tiny}, with the real
- * protocol: the API listing, HEAD/GET on {@code resolve/} with {@code X-Repo-Commit}, {@code ETag}
- * (git blob sha1 of regular files), and for LFS files a 302 to a CDN path carrying {@code
- * X-Linked-Etag} (sha256) and {@code X-Linked-Size}. Knobs let tests cut a download off, corrupt
- * it, demand a token, or move the CDN to another origin. Every request is recorded.
+ * protocol: the API listing; HEAD/GET on {@code resolve/}, which for a regular file answers 307 to
+ * the same-origin {@code /api/resolve-cache/...} (where {@code ETag} is its git blob sha1, with
+ * {@code X-Repo-Commit} and {@code Content-Length}), and for an LFS file answers 302 to a CDN on
+ * another origin (a second server), carrying {@code X-Linked-Etag} (sha256), {@code X-Linked-Size}
+ * and {@code X-Repo-Commit}. Knobs let tests cut a download off, corrupt it, demand a token, or
+ * send a regular file to the CDN. Every request is recorded.
  */
 final class FakeHub implements AutoCloseable {
 
@@ -42,9 +44,6 @@ final class FakeHub implements AutoCloseable {
   volatile String truncate = "";
   volatile String corrupt = "";
   volatile Optional<String> requiredToken = Optional.empty();
-
-  /** When true, LFS files are served by a second server: another origin. */
-  volatile boolean cdnElsewhere;
 
   /** When set, GET of this (regular) file redirects to the other-origin CDN. */
   volatile String redirectRegularElsewhere = "";
@@ -152,8 +151,13 @@ final class FakeHub implements AutoCloseable {
       }
       String repo = "/" + ORG + "/" + NAME;
       String api = "/api/models" + repo + "/revision/";
+      String resolveCache = "/api/resolve-cache/models" + repo + "/";
       if (path.startsWith(api)) {
         listing(ex, path.substring(api.length()));
+      } else if (path.startsWith(resolveCache)) {
+        String rest = path.substring(resolveCache.length());
+        int slash = rest.indexOf('/');
+        resolveCache(ex, rest.substring(0, slash), rest.substring(slash + 1));
       } else if (path.startsWith(repo + "/resolve/")) {
         String rest = path.substring((repo + "/resolve/").length());
         int slash = rest.indexOf('/');
@@ -210,17 +214,29 @@ final class FakeHub implements AutoCloseable {
       h.set("X-Linked-Etag", "\"" + sha + "\"");
       h.set("X-Linked-Size", Long.toString(data.length));
       h.set("ETag", "\"" + gitBlobSha1(data) + "\"");
-      h.set("Location", (cdnElsewhere ? uri(cdn).toString() : "") + "/cdn/" + sha);
+      h.set("Location", uri(cdn) + "/cdn/" + sha);
       ex.sendResponseHeaders(302, -1);
       return;
     }
-    h.set("ETag", "\"" + gitBlobSha1(data) + "\"");
     if (file.equals(redirectRegularElsewhere) && !head) {
       h.set("Location", uri(cdn) + "/cdn/" + sha256(data));
       ex.sendResponseHeaders(302, -1);
       return;
     }
-    if (head) {
+    h.set("Location", "/api/resolve-cache/models/" + ORG + "/" + NAME + "/" + COMMIT + "/" + file);
+    ex.sendResponseHeaders(307, -1);
+  }
+
+  private void resolveCache(HttpExchange ex, String commit, String file) throws IOException {
+    byte[] data = files.get(file);
+    if (!commit.equals(COMMIT) || data == null || lfs.contains(file)) {
+      send(ex, 404, new byte[0]);
+      return;
+    }
+    var h = ex.getResponseHeaders();
+    h.set("X-Repo-Commit", COMMIT);
+    h.set("ETag", "\"" + gitBlobSha1(data) + "\"");
+    if (ex.getRequestMethod().equals("HEAD")) {
       h.set("Content-Length", Long.toString(data.length));
       ex.sendResponseHeaders(200, -1);
       return;

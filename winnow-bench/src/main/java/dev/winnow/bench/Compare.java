@@ -1,0 +1,461 @@
+package dev.winnow.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The side-by-side comparison behind {@code bench/compare.sh}: every implementation runs in its own
+ * worker process on the same model files, inputs, maximum length and thread count, and the harness
+ * interleaves them call by call (rotating who goes first), so load from elsewhere on the machine
+ * hits them all alike and the ratios measured in one run are comparable. Every answer is checked
+ * against the reference implementation's (the first one named) before it counts.
+ *
+ * <p>Run {@code bench/compare.sh --help} for the options.
+ */
+public final class Compare {
+
+  /** What one run does; parsed from {@code --name value} pairs. */
+  record Options(
+      Path model,
+      Path scifact,
+      List<String> variants,
+      List<String> impls,
+      int threads,
+      List<Integer> lengths,
+      int batch,
+      int warmup,
+      int rounds,
+      int queries,
+      List<Integer> topKs,
+      Set<String> sections,
+      Path out,
+      Path nodeDir,
+      String workerJvmOpts,
+      double cProbeGflops,
+      double javaProbeGflops,
+      double peakGflops) {
+
+    static Options parse(String[] args) {
+      Map<String, String> a = new LinkedHashMap<>();
+      a.put("model", "../shared/models/minilm-l6-ce-fixture");
+      a.put("scifact", "../shared/data/scifact");
+      a.put("variants", "fp32,qint8");
+      a.put("impls", "winnow,naive-ort,langchain4j,djl,transformers.js");
+      a.put("threads", "2");
+      a.put("lengths", "128,256,512");
+      a.put("batch", "32");
+      a.put("warmup", "2");
+      a.put("rounds", "5");
+      a.put("queries", "8");
+      a.put("topk", "20,100");
+      a.put("sections", "fixed,realistic");
+      a.put("out", "winnow-bench/target/compare");
+      a.put("node-dir", "bench/node");
+      a.put("worker-jvm-opts", "-Xmx1g");
+      a.put("c-probe-gflops", "0");
+      a.put("java-probe-gflops", "0");
+      a.put("peak-gflops", "0");
+      for (int i = 0; i < args.length; i++) {
+        String k = args[i].replaceFirst("^--", "");
+        if (!a.containsKey(k) || i + 1 >= args.length) {
+          throw new IllegalArgumentException(
+              "unknown option or missing value '" + args[i] + "'; options: " + a.keySet());
+        }
+        a.put(k, args[++i]);
+      }
+      Set<String> sections = new LinkedHashSet<>(List.of(a.get("sections").split(",")));
+      for (String s : sections) {
+        if (!s.equals("fixed") && !s.equals("realistic")) {
+          throw new IllegalArgumentException("sections must be fixed and/or realistic, got " + s);
+        }
+      }
+      Options o =
+          new Options(
+              Path.of(a.get("model")),
+              Path.of(a.get("scifact")),
+              List.of(a.get("variants").split(",")),
+              List.of(a.get("impls").split(",")),
+              positive("threads", a.get("threads")),
+              ints("lengths", a.get("lengths")),
+              positive("batch", a.get("batch")),
+              Integer.parseInt(a.get("warmup")),
+              positive("rounds", a.get("rounds")),
+              positive("queries", a.get("queries")),
+              ints("topk", a.get("topk")),
+              sections,
+              Path.of(a.get("out")),
+              Path.of(a.get("node-dir")),
+              a.get("worker-jvm-opts"),
+              Double.parseDouble(a.get("c-probe-gflops")),
+              Double.parseDouble(a.get("java-probe-gflops")),
+              Double.parseDouble(a.get("peak-gflops")));
+      if (o.cProbeGflops() <= 0 && o.javaProbeGflops() <= 0 && o.peakGflops() <= 0) {
+        throw new IllegalArgumentException(
+            "give the measured fp32 peak: --java-probe-gflops and/or --c-probe-gflops"
+                + " (bench/compare.sh runs both probes)");
+      }
+      for (String impl : o.impls) {
+        if (!impl.equals("transformers.js")
+            && !Adapters.NAMES.contains(impl)
+            && !impl.startsWith("tuned")) {
+          throw new IllegalArgumentException(
+              "impls must be among " + Adapters.NAMES + " and transformers.js, got '" + impl + "'");
+        }
+      }
+      return o;
+    }
+
+    private static int positive(String name, String v) {
+      int n = Integer.parseInt(v);
+      if (n < 1) {
+        throw new IllegalArgumentException(name + " must be >= 1, got " + n);
+      }
+      return n;
+    }
+
+    private static List<Integer> ints(String name, String v) {
+      List<Integer> out = new ArrayList<>();
+      for (String s : v.split(",")) {
+        out.add(positive(name, s.trim()));
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  private static final int MAX_LENGTH = 512;
+
+  private final Options o;
+  private final Results results = new Results();
+
+  private Compare(Options o) {
+    this.o = o;
+  }
+
+  public static void main(String[] args) {
+    Options o = Options.parse(args);
+    Compare c = new Compare(o);
+    boolean ok = c.run();
+    System.exit(ok ? 0 : 1);
+  }
+
+  private boolean run() {
+    results.started = Instant.now().toString();
+    results.loadAtStart = load();
+    results.cpuModel = cpuModel();
+    results.cpus = Runtime.getRuntime().availableProcessors();
+    results.threads = o.threads();
+    results.reference = o.impls().get(0);
+    results.javaProbeGflops = o.javaProbeGflops();
+    results.cProbeGflops = o.cProbeGflops();
+    results.givenPeakGflops = o.peakGflops();
+    log(
+        String.format(
+            "peak: java %.1f GFLOP/s, c %.1f GFLOP/s",
+            results.javaProbeGflops, results.cProbeGflops));
+    SciFact data = SciFact.load(o.scifact());
+    try (TokenCounter tokens = new TokenCounter(o.model().resolve("tokenizer.json"), MAX_LENGTH)) {
+      Bm25Candidates bm25 = null;
+      if (o.sections().contains("realistic")) {
+        int k = o.topKs().stream().mapToInt(Integer::intValue).max().orElse(100);
+        bm25 = Bm25Candidates.compute(data, k);
+        bm25.write(o.out().resolve("scifact-bm25-top" + k + ".jsonl"));
+        results.bm25 = bm25.timing();
+      }
+      for (String variant : o.variants()) {
+        if (o.sections().contains("fixed")) {
+          fixed(variant, data, tokens);
+        }
+        if (bm25 != null) {
+          for (int k : o.topKs()) {
+            realistic(variant, k, data, bm25, tokens);
+          }
+        }
+      }
+    }
+    results.loadAtEnd = load();
+    Report.write(results, o.out());
+    log("wrote " + o.out().resolve("results.md"));
+    boolean ok =
+        results.fixed.stream().allMatch(Results.Fixed::ok)
+            && results.realistic.stream().allMatch(Results.Realistic::ok);
+    if (!ok) {
+      log("FAIL: some implementation's scores differ from " + results.reference + "'s");
+    }
+    return ok;
+  }
+
+  private void fixed(String variant, SciFact data, TokenCounter tokens) {
+    BenchModel model = new BenchModel(o.model(), variant, MAX_LENGTH, o.threads());
+    List<WorkerProcess> workers = startWorkers(model, "fixed");
+    try {
+      for (int length : o.lengths()) {
+        FixedLengthInputs in = FixedLengthInputs.build(data, tokens, length, o.batch());
+        String load = load();
+        log(variant + " fixed length " + length + " x " + o.batch() + " (load " + load + ")");
+        Map<String, long[]> nanos = new LinkedHashMap<>();
+        Map<String, Double> diff = new LinkedHashMap<>();
+        for (WorkerProcess w : workers) {
+          nanos.put(w.name(), new long[o.rounds()]);
+          diff.put(w.name(), 0.0);
+        }
+        for (int round = -o.warmup(); round < o.rounds(); round++) {
+          Map<String, JsonNode> answers = callRotated(workers, round, in.query(), in.docs());
+          double[] ref = logits(answers.get(results.reference));
+          for (var e : answers.entrySet()) {
+            expectTokens(e.getKey(), e.getValue(), (long) length * o.batch());
+            diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);
+            if (round >= 0) {
+              nanos.get(e.getKey())[round] = e.getValue().path("nanos").asLong();
+            }
+          }
+        }
+        for (WorkerProcess w : workers) {
+          double d = diff.get(w.name());
+          results.fixed.add(
+              new Results.Fixed(
+                  variant,
+                  w.name(),
+                  length,
+                  o.batch(),
+                  nanos.get(w.name()),
+                  d,
+                  d <= tolerance(model),
+                  loadAverage()));
+        }
+        Report.write(results, o.out());
+      }
+    } finally {
+      workers.forEach(WorkerProcess::close);
+    }
+  }
+
+  private void realistic(
+      String variant, int k, SciFact data, Bm25Candidates bm25, TokenCounter tokens) {
+    BenchModel model = new BenchModel(o.model(), variant, MAX_LENGTH, o.threads());
+    List<Bm25Candidates.Candidates> all = bm25.candidates();
+    // A fixed, evenly spread sample of the test queries keeps a run to a few minutes.
+    List<Bm25Candidates.Candidates> sample = new ArrayList<>();
+    for (int i = 0; i < o.queries(); i++) {
+      sample.add(all.get((int) ((long) i * all.size() / o.queries())));
+    }
+    results.queries = sample.size();
+    List<WorkerProcess> workers = startWorkers(model, "top" + k);
+    try {
+      for (WorkerProcess w : workers) {
+        w.call(w.request("resetPeak"));
+      }
+      log(
+          variant
+              + " realistic top-"
+              + k
+              + ", "
+              + sample.size()
+              + " queries (load "
+              + load()
+              + ")");
+      Map<String, long[]> nanos = new LinkedHashMap<>();
+      Map<String, long[]> tok = new LinkedHashMap<>();
+      Map<String, Double> diff = new LinkedHashMap<>();
+      for (WorkerProcess w : workers) {
+        nanos.put(w.name(), new long[sample.size()]);
+        tok.put(w.name(), new long[2]);
+        diff.put(w.name(), 0.0);
+      }
+      for (int q = -o.warmup(); q < sample.size(); q++) {
+        // Warm-up calls use queries from the end of the list, outside the sample.
+        Bm25Candidates.Candidates c = q < 0 ? all.get(all.size() + q) : sample.get(q);
+        List<String> docs = new ArrayList<>();
+        for (String id : c.docIds().subList(0, Math.min(k, c.docIds().size()))) {
+          docs.add(fitted(tokens, c.query(), data.corpus().get(id).body()));
+        }
+        int[] lens = tokens.pairLengths(c.query(), docs);
+        long real = Arrays.stream(lens).asLongStream().sum();
+        long padToLongest = (long) lens.length * Arrays.stream(lens).max().orElse(0);
+        Map<String, JsonNode> answers = callRotated(workers, q, c.query(), docs);
+        double[] ref = logits(answers.get(results.reference));
+        for (var e : answers.entrySet()) {
+          diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);
+          if (q >= 0) {
+            nanos.get(e.getKey())[q] = e.getValue().path("nanos").asLong();
+            long padded = e.getValue().path("padded").asLong(-1);
+            tok.get(e.getKey())[0] += real;
+            tok.get(e.getKey())[1] += padded >= 0 ? padded : padToLongest;
+          }
+        }
+      }
+      double load = loadAverage();
+      for (WorkerProcess w : workers) {
+        long peak = w.call(w.request("peak")).path("peakRssKb").asLong();
+        double d = diff.get(w.name());
+        results.realistic.add(
+            new Results.Realistic(
+                variant,
+                w.name(),
+                k,
+                nanos.get(w.name()),
+                tok.get(w.name())[0],
+                tok.get(w.name())[1],
+                peak,
+                d,
+                d <= tolerance(model),
+                load));
+      }
+      Report.write(results, o.out());
+    } finally {
+      workers.forEach(WorkerProcess::close);
+    }
+  }
+
+  /**
+   * Cuts {@code doc} on a word boundary so that the pair fits {@link #MAX_LENGTH} tokens without
+   * truncation. The implementations truncate differently (transformers.js 4.3.2 drops the final
+   * [SEP] of a truncated pair), and the comparison is about speed on identical tokens; how Winnow
+   * truncates is checked against the goldens by winnow-onnx's tests.
+   */
+  static String fitted(TokenCounter tokens, String query, String doc) {
+    if (tokens.pairLength(query, doc) < MAX_LENGTH) {
+      return doc;
+    }
+    String cut = tokens.prefixOfTokens(doc, MAX_LENGTH - 3 - tokens.length(query));
+    if (tokens.pairLength(query, cut) > MAX_LENGTH) {
+      throw new IllegalStateException("cannot fit a document into " + MAX_LENGTH + " tokens");
+    }
+    return cut;
+  }
+
+  /**
+   * fp32: 1e-4 absolute on the logit (implementations differ only in padding and batch shape).
+   * Quantized: 0.03, the fixture's int8 tolerance, because dynamic quantization picks one
+   * activation scale per batch tensor, so the same pair in a differently composed batch moves.
+   */
+  static double tolerance(BenchModel model) {
+    return model.quantized() ? 0.03 : 1e-4;
+  }
+
+  private Map<String, JsonNode> callRotated(
+      List<WorkerProcess> workers, int round, String query, List<String> docs) {
+    Map<String, JsonNode> answers = new LinkedHashMap<>();
+    int n = workers.size();
+    for (int i = 0; i < n; i++) {
+      WorkerProcess w = workers.get(Math.floorMod(round + i, n));
+      ObjectNode req = w.request("score").put("query", query);
+      var arr = req.putArray("docs");
+      docs.forEach(arr::add);
+      JsonNode a = w.call(req);
+      if (a.path("logits").size() != docs.size()) {
+        throw new IllegalStateException(
+            w.name() + " returned " + a.path("logits").size() + " logits for " + docs.size());
+      }
+      answers.put(w.name(), a);
+    }
+    return answers;
+  }
+
+  private static void expectTokens(String impl, JsonNode answer, long expected) {
+    long real = answer.path("real").asLong(-1);
+    if (real >= 0 && real != expected) {
+      throw new IllegalStateException(
+          impl + " read " + real + " tokens where the fixed workload has " + expected);
+    }
+  }
+
+  private List<WorkerProcess> startWorkers(BenchModel model, String section) {
+    List<WorkerProcess> workers = new ArrayList<>();
+    String java = ProcessHandle.current().info().command().orElse("java");
+    for (String impl : o.impls()) {
+      List<String> cmd = new ArrayList<>();
+      if (impl.equals("transformers.js")) {
+        cmd.addAll(
+            List.of(
+                "node",
+                o.nodeDir().resolve("worker.mjs").toString(),
+                model.dir().toString(),
+                model.onnxStem(),
+                Integer.toString(model.maxLength()),
+                Integer.toString(model.threads())));
+      } else {
+        cmd.add(java);
+        cmd.addAll(List.of(o.workerJvmOpts().trim().split("\\s+")));
+        cmd.addAll(
+            List.of(
+                "-Dai.djl.offline=true",
+                "-DRUST_FLAVOR=cpu",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Worker.class.getName(),
+                impl,
+                model.dir().toString(),
+                model.variant(),
+                Integer.toString(model.maxLength()),
+                Integer.toString(model.threads())));
+      }
+      Path logFile = o.out().resolve("logs").resolve(model.variant() + "-" + section + "-" + impl);
+      log("starting " + impl + " (" + model.variant() + ")");
+      workers.add(WorkerProcess.start(impl, cmd, logFile));
+    }
+    return workers;
+  }
+
+  private static double[] logits(JsonNode answer) {
+    double[] out = new double[answer.path("logits").size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = answer.path("logits").get(i).asDouble();
+    }
+    return out;
+  }
+
+  private static double maxAbsDiff(double[] a, double[] b) {
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs(a[i] - b[i]));
+    }
+    return m;
+  }
+
+  private static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static double loadAverage() {
+    try {
+      return Double.parseDouble(load().split(" ")[0]);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).trim();
+        }
+      }
+      return "?";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void log(String s) {
+    System.err.println("[compare " + Instant.now().toString().substring(11, 19) + "] " + s);
+  }
+}
