@@ -135,17 +135,19 @@ public final class OpenSearchBackend implements AutoCloseable {
       return vectors;
     }
     Optional<VectorSpec> have = vectors();
-    if (vectors.isPresent() && !vectors.equals(have)) {
+    // Documents without vectors in an index with vectors would be invisible to dense search.
+    if (!vectors.equals(have)) {
       throw new OpenSearchClusterException(
           where()
               + " holds "
               + have.map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
                   .orElse("no vectors")
-              + " but ingestion brings vectors of "
-              + vectors.get().encoder()
-              + " (dimension "
-              + vectors.get().dimension()
-              + "); delete the index or choose another with --opensearch-index");
+              + " but ingestion brings "
+              + vectors
+                  .map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
+                  .orElse("no vectors")
+              + "; ingest with the same --embedder, delete the index, or choose another with"
+              + " --opensearch-index");
     }
     awaitYellow();
     return have;

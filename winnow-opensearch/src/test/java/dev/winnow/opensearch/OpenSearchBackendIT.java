@@ -181,7 +181,12 @@ class OpenSearchBackendIT {
         .hasMessageContaining("hashing-16");
     assertThatThrownBy(() -> b.ingest(CORPUS, Optional.of(new HashingEncoder(16, "hashing-16"))))
         .isInstanceOf(OpenSearchClusterException.class)
-        .hasMessageContaining("delete the index or choose another");
+        .hasMessageContaining("delete the index, or choose another");
+    // Text-only documents in an index with vectors would be invisible to dense search.
+    assertThatThrownBy(() -> b.ingest(CORPUS, Optional.empty()))
+        .isInstanceOf(OpenSearchClusterException.class)
+        .hasMessageContaining("holds vectors of hashing-32")
+        .hasMessageContaining("brings no vectors");
   }
 
   @Test
