@@ -24,15 +24,16 @@ import picocli.CommandLine.Spec;
           + " with --backend opensearch, an OpenSearch index. Reports success only after the"
           + " commit (refresh + flush) that makes it durable;",
       "a malformed line aborts the run and leaves the index as it was. A repeated id replaces"
-          + " the earlier document."
-    })
+          + " the earlier document.",
+      "Subcommands check and repair an existing index."
+    },
+    subcommands = {IndexCheckCommand.class, IndexRepairCommand.class})
 public final class IndexCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--corpus",
-      required = true,
       paramLabel = "FILE",
       description = "corpus file (.jsonl or .jsonl.gz)")
   Path corpus;
@@ -61,6 +62,11 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Not picocli-required: required options here would also be demanded of 'index check DIR'.
+    if (corpus == null || index == null) {
+      throw new IllegalArgumentException(
+          "index needs --corpus FILE and --index DIR (or a subcommand: check, repair)");
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (backend.isOpenSearch()) {
       return OpenSearchCommands.index(backend.openSearchConfig(), corpus, embedder, batch, out);

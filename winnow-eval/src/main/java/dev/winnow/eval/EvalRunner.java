@@ -91,7 +91,9 @@ public final class EvalRunner {
       timer
           .stages()
           .forEach((s, n) -> stageNanos.computeIfAbsent(s, x -> new ArrayList<>()).add(n));
-      run.put(q.id(), hits);
+      // Keep ids, scores and provenance; drop the texts so long evaluations stay small.
+      run.put(
+          q.id(), hits.stream().map(h -> new Hit(h.id(), "", h.score(), h.provenance())).toList());
       progress.queried(i + 1, queries.size());
     }
     Map<String, List<String>> rankings = new LinkedHashMap<>();
