@@ -427,9 +427,13 @@ public final class OpenSearchBackend implements AutoCloseable {
     }
   }
 
-  private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be in [1, " + MAX_K + "], got " + k);
+  static void checkK(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (k > MAX_K) {
+      throw new IllegalArgumentException(
+          "k must be <= " + MAX_K + " (OpenSearch's max_result_window), got " + k);
     }
   }
 
