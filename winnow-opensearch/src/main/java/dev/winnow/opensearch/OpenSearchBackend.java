@@ -135,17 +135,19 @@ public final class OpenSearchBackend implements AutoCloseable {
       return vectors;
     }
     Optional<VectorSpec> have = vectors();
-    if (vectors.isPresent() && !vectors.equals(have)) {
+    // Documents without vectors in an index with vectors would be invisible to dense search.
+    if (!vectors.equals(have)) {
       throw new OpenSearchClusterException(
           where()
               + " holds "
               + have.map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
                   .orElse("no vectors")
-              + " but ingestion brings vectors of "
-              + vectors.get().encoder()
-              + " (dimension "
-              + vectors.get().dimension()
-              + "); delete the index or choose another with --opensearch-index");
+              + " but ingestion brings "
+              + vectors
+                  .map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
+                  .orElse("no vectors")
+              + "; ingest with the same --embedder, delete the index, or choose another with"
+              + " --opensearch-index");
     }
     awaitYellow();
     return have;
@@ -425,9 +427,13 @@ public final class OpenSearchBackend implements AutoCloseable {
     }
   }
 
-  private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be in [1, " + MAX_K + "], got " + k);
+  static void checkK(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (k > MAX_K) {
+      throw new IllegalArgumentException(
+          "k must be <= " + MAX_K + " (OpenSearch's max_result_window), got " + k);
     }
   }
 
