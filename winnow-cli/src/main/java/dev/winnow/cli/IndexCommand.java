@@ -63,9 +63,9 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Not picocli-required: required options here would also be demanded of 'index check DIR'.
-    if (corpus == null || index == null) {
+    if (corpus == null) {
       throw new IllegalArgumentException(
-          "index needs --corpus FILE and --index DIR (or a subcommand: check, repair)");
+          "index needs --corpus FILE (or a subcommand: check DIR, repair DIR)");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (backend.isOpenSearch()) {
