@@ -2,11 +2,15 @@ package dev.winnow.cli;
 
 import dev.winnow.index.IngestResult;
 import dev.winnow.index.WinnowIndex;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,10 +53,18 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    boolean createdNow = !Files.exists(index) || isEmptyDirectory(index);
     IngestResult r;
-    try (WinnowIndex idx = WinnowIndex.open(index);
-        Progress progress = Progress.start("indexing", Lines.count(corpus))) {
-      r = idx.ingest(corpus, Optional.empty(), batch, progress::update);
+    try {
+      try (WinnowIndex idx = WinnowIndex.open(index);
+          Progress progress = Progress.start("indexing", Lines.count(corpus))) {
+        r = idx.ingest(corpus, Optional.empty(), batch, progress::update);
+      }
+    } catch (RuntimeException e) {
+      if (createdNow) {
+        deleteCreated(index, e); // nothing was committed: leave no empty index behind either
+      }
+      throw e;
     }
     out.printf(
         Locale.ROOT,
@@ -66,5 +78,23 @@ public final class IndexCommand implements Callable<Integer> {
         r.documentsInIndex());
     out.flush();
     return 0;
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteCreated(Path dir, RuntimeException failure) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 }
