@@ -21,9 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * and cuts them into model calls bounded by a token budget, so that pairs from different requests
  * (with different queries) share a batch and a large request is spread over several.
  *
- * <p>Each batch first gives every waiting request (with the same options) an equal share of its
- * pairs, then fills the rest first come, first served: a small request behind a large one is served
- * in the next batch instead of after the whole large request.
+ * <p>Each batch first takes, in arrival order, the waiting requests whose remaining pairs fit in an
+ * equal share of the batch, then fills the rest first come, first served: a small request behind a
+ * large one is served in the next batch instead of after the whole large request, while requests of
+ * equal size are still served in arrival order (no processor sharing that would delay them all).
  *
  * <p>Admission is bounded in pairs: {@link #submit} refuses at once (it never blocks) when the
  * queue cannot take a request's pairs; an empty queue takes any request, so a request larger than
@@ -233,8 +234,9 @@ final class PairScheduler implements AutoCloseable {
           eligible.add(t);
         }
       }
-      // Pass 1 gives every waiting request a fair share of the batch, so a small request is not
-      // stuck behind a large one; pass 2 fills what is left first come, first served.
+      // Pass 1 takes, first come first served, the requests whose remaining pairs fit in a fair
+      // share of the batch, so a small request is not stuck behind a large one; pass 2 fills what
+      // is left first come, first served (for equal-sized requests both passes are plain FIFO).
       int share = Math.max(1, config.maxBatchPairs() / eligible.size());
       Map<Ticket, Integer> upTo = new LinkedHashMap<>();
       int pairs = 0;
@@ -243,7 +245,10 @@ final class PairScheduler implements AutoCloseable {
       for (int pass = 0; pass < 2 && !full; pass++) {
         for (Ticket t : eligible) {
           int to = upTo.getOrDefault(t, t.next);
-          int limit = pass == 0 ? Math.min(t.pairs.size(), to + share) : t.pairs.size();
+          if (pass == 0 && t.pairs.size() - to > share) {
+            continue;
+          }
+          int limit = t.pairs.size();
           while (to < limit) {
             int nextLongest = Math.max(longest, t.cost[to]);
             boolean fits =

@@ -250,7 +250,7 @@ class WinnowServerTest {
   }
 
   @Test
-  void scheduler_givesASmallRequestItsShareOfTheNextBatch_behindALargeOne() throws Exception {
+  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
     String url = start(ServerConfig.DEFAULTS);
     CountDownLatch held = fake.hold();
     CompletableFuture<Http.Reply> first =
