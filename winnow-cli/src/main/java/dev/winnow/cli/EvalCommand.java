@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,6 +37,8 @@ import picocli.CommandLine.Spec;
 public final class EvalCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "BEIR folder")
   Path dataset;
@@ -154,7 +157,14 @@ public final class EvalCommand implements Callable<Integer> {
             warmup);
     EvalReport report;
     try (TerminalProgress progress = new TerminalProgress(dataset)) {
-      report = EvalRunner.run(request, progress);
+      report =
+          backend.isOpenSearch()
+              ? OpenSearchCommands.eval(
+                  backend.openSearchConfig(),
+                  request,
+                  progress,
+                  spec.commandLine().getErr()::println)
+              : EvalRunner.run(request, progress);
     }
     if (run != null) {
       TrecRun.write(run, report.run(), tag);

@@ -1,7 +1,9 @@
 package dev.winnow.cli;
 
+import dev.winnow.api.Encoder;
 import dev.winnow.index.IngestResult;
 import dev.winnow.index.WinnowIndex;
+import dev.winnow.pipeline.Encoders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -21,27 +24,38 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Index a JSON Lines corpus (BEIR corpus.jsonl or {\"id\",\"title\"?,\"text\",\"metadata\"?}"
-          + " lines) for BM25. Reports success only after the commit that makes it durable;",
+          + " lines) for BM25 (and dense retrieval with --embedder), into an index directory or,"
+          + " with --backend opensearch, an OpenSearch index. Reports success only after the"
+          + " commit (refresh + flush) that makes it durable;",
       "a malformed line aborts the run and leaves the index as it was. A repeated id replaces"
-          + " the earlier document."
-    })
+          + " the earlier document.",
+      "Subcommands check and repair an existing index."
+    },
+    subcommands = {IndexCheckCommand.class, IndexRepairCommand.class})
 public final class IndexCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--corpus",
-      required = true,
       paramLabel = "FILE",
       description = "corpus file (.jsonl or .jsonl.gz)")
   Path corpus;
 
   @Option(
       names = "--index",
-      required = true,
       paramLabel = "DIR",
-      description = "index directory (created when absent or empty)")
+      description = "index directory (created when absent or empty); with --backend embedded")
   Path index;
+
+  @Option(
+      names = "--embedder",
+      paramLabel = "NAME",
+      description =
+          "also store vectors of this bi-encoder for dense retrieval: bge-small or minilm")
+  String embedder;
+
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Option(
       names = "--batch",
@@ -52,19 +66,36 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Not picocli-required: required options here would also be demanded of 'index check DIR'.
+    // --index is checked below: the OpenSearch backend does not take it.
+    if (corpus == null) {
+      throw new IllegalArgumentException(
+          "index needs --corpus FILE (and --index DIR with the embedded backend), or a"
+              + " subcommand: check, repair");
+    }
     PrintWriter out = spec.commandLine().getOut();
+    if (backend.isOpenSearch()) {
+      return OpenSearchCommands.index(backend.openSearchConfig(), corpus, embedder, batch, out);
+    }
+    if (index == null) {
+      throw new IllegalArgumentException(
+          "--index DIR is required with --backend embedded (or use --backend opensearch)");
+    }
     boolean createdNow = !Files.exists(index) || isEmptyDirectory(index);
     IngestResult r;
+    Optional<Encoder> encoder = Optional.ofNullable(embedder).map(Encoders::open);
     try {
       try (WinnowIndex idx = WinnowIndex.open(index);
           Progress progress = Progress.start("indexing", Lines.count(corpus))) {
-        r = idx.ingest(corpus, Optional.empty(), batch, progress::update);
+        r = idx.ingest(corpus, encoder, batch, progress::update);
       }
     } catch (RuntimeException e) {
       if (createdNow) {
         deleteCreated(index, e); // nothing was committed: leave no empty index behind either
       }
       throw e;
+    } finally {
+      encoder.ifPresent(Encoder::close);
     }
     out.printf(
         Locale.ROOT,

@@ -6,8 +6,10 @@ import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.hub.ModelResolver;
+import dev.winnow.opensearch.OpenSearchBackend;
 import dev.winnow.pipeline.CascadeSpec;
 import dev.winnow.pipeline.Cascades;
+import dev.winnow.pipeline.FirstStageSource;
 import dev.winnow.pipeline.Pipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,8 +32,12 @@ import picocli.CommandLine.Spec;
     description = "Search an index: first stage, optional rerank stages, top n with provenance.")
 final class SearchCommand implements Callable<Integer> {
 
-  @Option(names = "--index", required = true, description = "Index directory (winnow index).")
+  @Option(
+      names = "--index",
+      description = "Index directory (winnow index); with --backend embedded.")
   Path index;
+
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Option(names = "--query", required = true, description = "The query text.")
   String query;
@@ -72,9 +78,24 @@ final class SearchCommand implements Callable<Integer> {
     CascadeSpec cascade = pipeline.spec();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (WinnowIndex idx = WinnowIndex.openExisting(index);
+    if (!backend.isOpenSearch() && index == null) {
+      throw new IllegalArgumentException(
+          "--index DIR is required with --backend embedded (or use --backend opensearch)");
+    }
+    try (AutoCloseable store =
+            backend.isOpenSearch()
+                ? OpenSearchBackend.connect(backend.openSearchConfig())
+                : WinnowIndex.openExisting(index);
         Cascades.Opened opened =
-            Cascades.open(cascade, idx, k, topN, ModelResolver.fromEnvironment(), err::println)) {
+            Cascades.open(
+                cascade,
+                store instanceof OpenSearchBackend os
+                    ? new OpenSearchFirstStage(os)
+                    : FirstStageSource.of((WinnowIndex) store),
+                k,
+                topN,
+                ModelResolver.fromEnvironment(),
+                err::println)) {
       Pipeline p = opened.pipeline();
       Pipeline.Result r = p.search(Query.of(query));
       if (json) {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.winnow.api.Encoder;
 import dev.winnow.api.Retriever;
 import dev.winnow.api.ScoringOptions;
-import dev.winnow.index.Bm25Retriever;
-import dev.winnow.index.VectorRetriever;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
@@ -84,6 +82,21 @@ public final class Cascades {
       int topN,
       ModelResolver models,
       Consumer<String> warn) {
+    Objects.requireNonNull(index, "index");
+    return open(spec, FirstStageSource.of(index), k, topN, models, warn);
+  }
+
+  /**
+   * {@link #open(CascadeSpec, WinnowIndex, int, int, ModelResolver, Consumer)} over any {@link
+   * FirstStageSource} (an OpenSearch cluster, say), which the caller keeps owning.
+   */
+  public static Opened open(
+      CascadeSpec spec,
+      FirstStageSource index,
+      int k,
+      int topN,
+      ModelResolver models,
+      Consumer<String> warn) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(index, "index");
     if (k < 1) {
@@ -103,7 +116,7 @@ public final class Cascades {
           Encoder e = encoder(r.model(), encoders, resources);
           stages.add(
               new Pipeline.Stage(
-                  new BiEncoderReranker(e, IndexDocumentVectors.of(index, e.name()), 32), stageK));
+                  new BiEncoderReranker(e, index.documentVectors(e.name()), 32), stageK));
         } else {
           stages.add(
               new Pipeline.Stage(crossEncoder(spec, r.model(), models, warn, resources), stageK));
@@ -121,13 +134,16 @@ public final class Cascades {
   }
 
   private static Retriever firstStage(
-      CascadeSpec spec, WinnowIndex index, Map<String, Encoder> encoders, List<AutoCloseable> res) {
-    Bm25Retriever bm25 = new Bm25Retriever(index);
+      CascadeSpec spec,
+      FirstStageSource index,
+      Map<String, Encoder> encoders,
+      List<AutoCloseable> res) {
+    Retriever bm25 = index.bm25();
     if (spec.retriever().equals("bm25")) {
       return bm25;
     }
     String model = Encoders.modelName(spec.embedder());
-    Optional<String> held = index.info().vectorModel();
+    Optional<String> held = index.vectorModel();
     if (held.isEmpty() || !held.get().equals(model)) {
       throw new IllegalArgumentException(
           "retriever "
@@ -142,11 +158,7 @@ public final class Cascades {
               + "; index it with --embedder "
               + spec.embedder());
     }
-    VectorRetriever dense =
-        new VectorRetriever(
-            index,
-            encoder(spec.embedder(), encoders, res),
-            spec.exact() ? VectorRetriever.Mode.EXACT : VectorRetriever.Mode.HNSW);
+    Retriever dense = index.dense(encoder(spec.embedder(), encoders, res), spec.exact());
     if (spec.retriever().equals("dense")) {
       return dense;
     }

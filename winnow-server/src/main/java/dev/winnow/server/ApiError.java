@@ -23,6 +23,10 @@ final class ApiError extends RuntimeException {
     UNSUPPORTED_MEDIA_TYPE(415, "validation"),
     INVALID(422, "validation"),
     OVERLOADED(429, "overloaded"),
+    /**
+     * The index's disk is full: nothing of the request was committed; retry once space is freed.
+     */
+    INSUFFICIENT_STORAGE(507, "backend"),
     BACKEND(500, "backend"),
     UNAVAILABLE(503, "unhealthy"),
     DEADLINE(503, "overloaded");

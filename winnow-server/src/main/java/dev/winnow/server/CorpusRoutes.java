@@ -11,6 +11,9 @@ import dev.winnow.api.Query;
 import dev.winnow.api.Reranker;
 import dev.winnow.api.StageScore;
 import dev.winnow.index.Bm25Retriever;
+import dev.winnow.index.IndexFullException;
+import dev.winnow.index.IndexHealth;
+import dev.winnow.index.IndexWriteException;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.pipeline.CrossEncoderReranker;
 import dev.winnow.pipeline.Pipeline;
@@ -130,6 +133,8 @@ final class CorpusRoutes {
       } catch (IllegalArgumentException e) {
         index.rollback();
         throw ApiError.invalid(e.getMessage());
+      } catch (IndexWriteException e) {
+        throw writeFailed(e); // the index already rolled back to its last commit
       } catch (RuntimeException e) {
         index.rollback();
         throw e;
@@ -155,6 +160,8 @@ final class CorpusRoutes {
         index.delete(id);
         int visible = index.commit();
         return Optional.of(F.objectNode().put("deleted", id).put("documents", visible));
+      } catch (IndexWriteException e) {
+        throw writeFailed(e);
       } catch (RuntimeException e) {
         index.rollback();
         throw e;
@@ -162,6 +169,29 @@ final class CorpusRoutes {
     } finally {
       writes.unlock();
     }
+  }
+
+  /** The index's write health, for readiness. */
+  IndexHealth health() {
+    return index.health();
+  }
+
+  /**
+   * A write the index could not make durable: 507 when the disk is full, else 503; both with {@code
+   * Retry-After}, since nothing was committed and the same request may succeed later.
+   */
+  private static ApiError writeFailed(IndexWriteException e) {
+    if (e instanceof IndexFullException) {
+      return new ApiError(
+          ApiError.Kind.INSUFFICIENT_STORAGE,
+          "the index's disk is full; nothing of this request was committed, retry once space is"
+              + " freed",
+          Optional.of(30));
+    }
+    return new ApiError(
+        ApiError.Kind.UNAVAILABLE,
+        "the index could not write (I/O error); nothing of this request was committed, retry",
+        Optional.of(1));
   }
 
   private static JsonNode render(Document d) {

@@ -8,6 +8,7 @@ import dev.winnow.api.CrossEncoder;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.TextPair;
+import dev.winnow.index.IndexHealth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -124,7 +125,20 @@ final class RerankHandler extends Handler.Abstract {
       case HEALTH -> ex.json(200, mapper.createObjectNode().put("status", "ok"));
       case READY -> {
         boolean r = ready.getAsBoolean() && !draining.getAsBoolean();
-        ex.json(r ? 200 : 503, mapper.createObjectNode().put("status", r ? "ready" : "not ready"));
+        ObjectNode status = mapper.createObjectNode();
+        Optional<IndexHealth> health = corpus.map(CorpusRoutes::health);
+        boolean degraded = health.isPresent() && health.get().degraded();
+        // Degraded stays 200: searches and reranks keep answering from the last commit.
+        status.put("status", !r ? "not ready" : degraded ? "degraded" : "ready");
+        health.ifPresent(
+            h -> {
+              ObjectNode i = status.putObject("index");
+              i.put("writes", h.status().name().toLowerCase(Locale.ROOT));
+              i.put("failed_writes", h.failedWrites());
+              i.put("since", h.since().toString());
+              h.lastError().ifPresent(e -> i.put("last_error", e));
+            });
+        ex.json(r ? 200 : 503, status);
       }
       case INFO -> ex.json(200, info());
       case METRICS ->
