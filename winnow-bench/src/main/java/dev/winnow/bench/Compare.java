@@ -213,6 +213,14 @@ public final class Compare {
         }
         for (int round = -o.warmup(); round < o.rounds(); round++) {
           Map<String, JsonNode> answers = callRotated(workers, round, in.query(), in.docs());
+          log(
+              variant
+                  + " length "
+                  + length
+                  + (round < 0 ? " warm-up" : " round " + (round + 1) + "/" + o.rounds())
+                  + " done (load "
+                  + load()
+                  + ")");
           double[] ref = logits(answers.get(results.reference));
           for (var e : answers.entrySet()) {
             expectTokens(e.getKey(), e.getValue(), (long) length * o.batch());
@@ -285,6 +293,14 @@ public final class Compare {
         long real = Arrays.stream(lens).asLongStream().sum();
         long padToLongest = (long) lens.length * Arrays.stream(lens).max().orElse(0);
         Map<String, JsonNode> answers = callRotated(workers, q, c.query(), docs);
+        log(
+            variant
+                + " top-"
+                + k
+                + (q < 0 ? " warm-up" : " query " + (q + 1) + "/" + sample.size())
+                + " done (load "
+                + load()
+                + ")");
         double[] ref = logits(answers.get(results.reference));
         for (var e : answers.entrySet()) {
           diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);

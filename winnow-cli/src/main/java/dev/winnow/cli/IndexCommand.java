@@ -52,7 +52,8 @@ public final class IndexCommand implements Callable<Integer> {
       names = "--embedder",
       paramLabel = "NAME",
       description =
-          "also store vectors of this bi-encoder for dense retrieval: bge-small or minilm")
+          "also store vectors of this bi-encoder for dense retrieval: bge-small, minilm or none"
+              + " (default: none)")
   String embedder;
 
   @Mixin BackendOptions backend = new BackendOptions();
@@ -67,11 +68,9 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Not picocli-required: required options here would also be demanded of 'index check DIR'.
-    // --index is checked below: the OpenSearch backend does not take it.
     if (corpus == null) {
       throw new IllegalArgumentException(
-          "index needs --corpus FILE (and --index DIR with the embedded backend), or a"
-              + " subcommand: check, repair");
+          "index needs --corpus FILE (or a subcommand: check DIR, repair DIR)");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (backend.isOpenSearch()) {
@@ -83,7 +82,8 @@ public final class IndexCommand implements Callable<Integer> {
     }
     boolean createdNow = !Files.exists(index) || isEmptyDirectory(index);
     IngestResult r;
-    Optional<Encoder> encoder = Optional.ofNullable(embedder).map(Encoders::open);
+    Optional<Encoder> encoder =
+        Optional.ofNullable(embedder).filter(e -> !e.equalsIgnoreCase("none")).map(Encoders::open);
     try {
       try (WinnowIndex idx = WinnowIndex.open(index);
           Progress progress = Progress.start("indexing", Lines.count(corpus))) {

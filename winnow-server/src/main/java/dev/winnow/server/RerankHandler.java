@@ -265,6 +265,12 @@ final class RerankHandler extends Handler.Abstract {
         length += n;
       }
     } catch (IOException e) {
+      if (timedOut(e)) {
+        metrics.rejected("body_timeout");
+        throw new ApiError(
+            ApiError.Kind.REQUEST_TIMEOUT,
+            "the request body stopped arriving (read timeout); send the whole body promptly");
+      }
       throw ApiError.malformed("could not read the request body: " + e.getMessage());
     }
     if (length > config.maxBodyBytes()) {
@@ -351,6 +357,17 @@ final class RerankHandler extends Handler.Abstract {
             + " bytes exceeds this server's limit of "
             + config.maxBodyBytes()
             + " bytes");
+  }
+
+  private static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TimeoutException
+          || c instanceof java.net.SocketTimeoutException
+          || c instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isJson(String contentType) {
