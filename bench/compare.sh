@@ -11,6 +11,9 @@
 #   --variants fp32,qint8  --impls winnow,naive-ort,langchain4j,djl,transformers.js  --threads 2
 #   --lengths 128,256,512  --batch 32  --warmup 2  --rounds 5  --queries 8  --topk 20,100
 #   --sections fixed,realistic  --out winnow-bench/target/compare  --worker-jvm-opts "-Xmx1g"
+#   --peak-gflops G (divide by G, e.g. the peak probed on an idle machine; default: the higher of
+#   the two probes run now)   Implementations: winnow, naive-ort, langchain4j, djl, transformers.js,
+#   and tuned:knob=v,... (engine-settings exploration, see TunedOrtScorer).
 # Writes results.md, results.json and throughput.svg under --out; exits 1 if any implementation's
 # scores differ from Winnow's beyond tolerance (fp32 1e-4, qint8 0.03).
 set -euo pipefail
@@ -19,7 +22,7 @@ cd "$root"
 
 for a in "$@"; do
   if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
   fi
 done

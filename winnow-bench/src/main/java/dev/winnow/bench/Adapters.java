@@ -2,7 +2,10 @@ package dev.winnow.bench;
 
 import java.util.List;
 
-/** Builds an in-process {@link PairScorerAdapter} by name. */
+/**
+ * Builds an in-process {@link PairScorerAdapter} by name: one of {@link #NAMES}, or {@code
+ * tuned:knob=value,...} for the engine-settings exploration ({@link TunedOrtScorer}).
+ */
 public final class Adapters {
 
   /** The in-process implementations, in the order tables list them. */
@@ -11,6 +14,9 @@ public final class Adapters {
   private Adapters() {}
 
   public static PairScorerAdapter create(String name, BenchModel model) {
+    if (name.startsWith("tuned:") || name.equals("tuned")) {
+      return new TunedOrtScorer(name, model);
+    }
     return switch (name) {
       case "winnow" -> new WinnowScorer(model);
       case "naive-ort" -> new NaiveOrtScorer(model);

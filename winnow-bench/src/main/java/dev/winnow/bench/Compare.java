@@ -45,7 +45,8 @@ public final class Compare {
       Path nodeDir,
       String workerJvmOpts,
       double cProbeGflops,
-      double javaProbeGflops) {
+      double javaProbeGflops,
+      double peakGflops) {
 
     static Options parse(String[] args) {
       Map<String, String> a = new LinkedHashMap<>();
@@ -66,6 +67,7 @@ public final class Compare {
       a.put("worker-jvm-opts", "-Xmx1g");
       a.put("c-probe-gflops", "0");
       a.put("java-probe-gflops", "0");
+      a.put("peak-gflops", "0");
       for (int i = 0; i < args.length; i++) {
         String k = args[i].replaceFirst("^--", "");
         if (!a.containsKey(k) || i + 1 >= args.length) {
@@ -98,14 +100,17 @@ public final class Compare {
               Path.of(a.get("node-dir")),
               a.get("worker-jvm-opts"),
               Double.parseDouble(a.get("c-probe-gflops")),
-              Double.parseDouble(a.get("java-probe-gflops")));
-      if (o.cProbeGflops() <= 0 && o.javaProbeGflops() <= 0) {
+              Double.parseDouble(a.get("java-probe-gflops")),
+              Double.parseDouble(a.get("peak-gflops")));
+      if (o.cProbeGflops() <= 0 && o.javaProbeGflops() <= 0 && o.peakGflops() <= 0) {
         throw new IllegalArgumentException(
             "give the measured fp32 peak: --java-probe-gflops and/or --c-probe-gflops"
                 + " (bench/compare.sh runs both probes)");
       }
       for (String impl : o.impls) {
-        if (!impl.equals("transformers.js") && !Adapters.NAMES.contains(impl)) {
+        if (!impl.equals("transformers.js")
+            && !Adapters.NAMES.contains(impl)
+            && !impl.startsWith("tuned")) {
           throw new IllegalArgumentException(
               "impls must be among " + Adapters.NAMES + " and transformers.js, got '" + impl + "'");
         }
@@ -155,6 +160,7 @@ public final class Compare {
     results.reference = o.impls().get(0);
     results.javaProbeGflops = o.javaProbeGflops();
     results.cProbeGflops = o.cProbeGflops();
+    results.givenPeakGflops = o.peakGflops();
     log(
         String.format(
             "peak: java %.1f GFLOP/s, c %.1f GFLOP/s",
@@ -207,6 +213,14 @@ public final class Compare {
         }
         for (int round = -o.warmup(); round < o.rounds(); round++) {
           Map<String, JsonNode> answers = callRotated(workers, round, in.query(), in.docs());
+          log(
+              variant
+                  + " length "
+                  + length
+                  + (round < 0 ? " warm-up" : " round " + (round + 1) + "/" + o.rounds())
+                  + " done (load "
+                  + load()
+                  + ")");
           double[] ref = logits(answers.get(results.reference));
           for (var e : answers.entrySet()) {
             expectTokens(e.getKey(), e.getValue(), (long) length * o.batch());
@@ -279,6 +293,14 @@ public final class Compare {
         long real = Arrays.stream(lens).asLongStream().sum();
         long padToLongest = (long) lens.length * Arrays.stream(lens).max().orElse(0);
         Map<String, JsonNode> answers = callRotated(workers, q, c.query(), docs);
+        log(
+            variant
+                + " top-"
+                + k
+                + (q < 0 ? " warm-up" : " query " + (q + 1) + "/" + sample.size())
+                + " done (load "
+                + load()
+                + ")");
         double[] ref = logits(answers.get(results.reference));
         for (var e : answers.entrySet()) {
           diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);

@@ -17,8 +17,14 @@ final class Results {
       boolean ok,
       double load) {
 
+    /** From the median round: what the ratios between implementations use. */
     double pairsPerSecond() {
       return batch * 1e9 / Stats.median(nanos);
+    }
+
+    /** From the fastest round, the one least disturbed by other load on a shared machine. */
+    double bestPairsPerSecond() {
+      return batch * 1e9 / java.util.Arrays.stream(nanos).min().orElseThrow();
     }
   }
 
@@ -66,8 +72,11 @@ final class Results {
   final List<Fixed> fixed = new ArrayList<>();
   final List<Realistic> realistic = new ArrayList<>();
 
+  /** Set when the run was told the machine's peak (measured when it was idle). */
+  double givenPeakGflops;
+
   double peakGflops() {
-    return Math.max(javaProbeGflops, cProbeGflops);
+    return givenPeakGflops > 0 ? givenPeakGflops : Math.max(javaProbeGflops, cProbeGflops);
   }
 
   /** MiniLM-L6 forward cost in GFLOP per pair at 128 / 256 / 512 tokens (see docs). */

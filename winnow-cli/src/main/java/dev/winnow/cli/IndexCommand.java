@@ -1,13 +1,20 @@
 package dev.winnow.cli;
 
+import dev.winnow.api.Encoder;
 import dev.winnow.index.IngestResult;
 import dev.winnow.index.WinnowIndex;
+import dev.winnow.pipeline.Encoders;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,7 +24,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Index a JSON Lines corpus (BEIR corpus.jsonl or {\"id\",\"title\"?,\"text\",\"metadata\"?}"
-          + " lines) for BM25. Reports success only after the commit that makes it durable;",
+          + " lines) for BM25 (and dense retrieval with --embedder), into an index directory or,"
+          + " with --backend opensearch, an OpenSearch index. Reports success only after the"
+          + " commit (refresh + flush) that makes it durable;",
       "a malformed line aborts the run and leaves the index as it was. A repeated id replaces"
           + " the earlier document.",
       "Subcommands check and repair an existing index."
@@ -36,8 +45,18 @@ public final class IndexCommand implements Callable<Integer> {
   @Option(
       names = "--index",
       paramLabel = "DIR",
-      description = "index directory (created when absent or empty)")
+      description = "index directory (created when absent or empty); with --backend embedded")
   Path index;
+
+  @Option(
+      names = "--embedder",
+      paramLabel = "NAME",
+      description =
+          "also store vectors of this bi-encoder for dense retrieval: bge-small, minilm or none"
+              + " (default: none)")
+  String embedder;
+
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Option(
       names = "--batch",
@@ -49,15 +68,34 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Not picocli-required: required options here would also be demanded of 'index check DIR'.
-    if (corpus == null || index == null) {
+    if (corpus == null) {
       throw new IllegalArgumentException(
-          "index needs --corpus FILE and --index DIR (or a subcommand: check, repair)");
+          "index needs --corpus FILE (or a subcommand: check DIR, repair DIR)");
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (backend.isOpenSearch()) {
+      return OpenSearchCommands.index(backend.openSearchConfig(), corpus, embedder, batch, out);
+    }
+    if (index == null) {
+      throw new IllegalArgumentException(
+          "--index DIR is required with --backend embedded (or use --backend opensearch)");
+    }
+    boolean createdNow = !Files.exists(index) || isEmptyDirectory(index);
     IngestResult r;
-    try (WinnowIndex idx = WinnowIndex.open(index);
-        Progress progress = Progress.start("indexing", Lines.count(corpus))) {
-      r = idx.ingest(corpus, Optional.empty(), batch, progress::update);
+    Optional<Encoder> encoder =
+        Optional.ofNullable(embedder).filter(e -> !e.equalsIgnoreCase("none")).map(Encoders::open);
+    try {
+      try (WinnowIndex idx = WinnowIndex.open(index);
+          Progress progress = Progress.start("indexing", Lines.count(corpus))) {
+        r = idx.ingest(corpus, encoder, batch, progress::update);
+      }
+    } catch (RuntimeException e) {
+      if (createdNow) {
+        deleteCreated(index, e); // nothing was committed: leave no empty index behind either
+      }
+      throw e;
+    } finally {
+      encoder.ifPresent(Encoder::close);
     }
     out.printf(
         Locale.ROOT,
@@ -71,5 +109,23 @@ public final class IndexCommand implements Callable<Integer> {
         r.documentsInIndex());
     out.flush();
     return 0;
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteCreated(Path dir, RuntimeException failure) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 }

@@ -6,8 +6,10 @@ import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.hub.ModelResolver;
+import dev.winnow.opensearch.OpenSearchBackend;
 import dev.winnow.pipeline.CascadeSpec;
 import dev.winnow.pipeline.Cascades;
+import dev.winnow.pipeline.FirstStageSource;
 import dev.winnow.pipeline.Pipeline;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -30,8 +32,12 @@ import picocli.CommandLine.Spec;
     description = "Search an index: first stage, optional rerank stages, top n with provenance.")
 final class SearchCommand implements Callable<Integer> {
 
-  @Option(names = "--index", required = true, description = "Index directory (winnow index).")
+  @Option(
+      names = "--index",
+      description = "Index directory (winnow index); with --backend embedded.")
   Path index;
+
+  @Mixin BackendOptions backend = new BackendOptions();
 
   @Option(names = "--query", required = true, description = "The query text.")
   String query;
@@ -54,6 +60,13 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
+  @Option(
+      names = "--retriever",
+      defaultValue = "bm25",
+      description =
+          "First stage: bm25, dense or hybrid (BM25 + dense fused). Default: ${DEFAULT-VALUE}.")
+  String retriever;
+
   @Mixin PipelineOptions pipeline;
 
   @Spec CommandSpec spec;
@@ -69,12 +82,27 @@ final class SearchCommand implements Callable<Integer> {
     if (query.isBlank()) {
       throw new IllegalArgumentException("query must not be blank");
     }
-    CascadeSpec cascade = pipeline.spec();
+    CascadeSpec cascade = pipeline.spec(retriever);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (WinnowIndex idx = WinnowIndex.openExisting(index);
+    if (!backend.isOpenSearch() && index == null) {
+      throw new IllegalArgumentException(
+          "--index DIR is required with --backend embedded (or use --backend opensearch)");
+    }
+    try (AutoCloseable store =
+            backend.isOpenSearch()
+                ? OpenSearchBackend.connect(backend.openSearchConfig())
+                : WinnowIndex.openExisting(index);
         Cascades.Opened opened =
-            Cascades.open(cascade, idx, k, topN, ModelResolver.fromEnvironment(), err::println)) {
+            Cascades.open(
+                cascade,
+                store instanceof OpenSearchBackend os
+                    ? new OpenSearchFirstStage(os)
+                    : FirstStageSource.of((WinnowIndex) store),
+                k,
+                topN,
+                ModelResolver.fromEnvironment(),
+                err::println)) {
       Pipeline p = opened.pipeline();
       Pipeline.Result r = p.search(Query.of(query));
       if (json) {

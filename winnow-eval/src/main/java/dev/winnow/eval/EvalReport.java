@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * The outcome of one evaluation: what ran, the metric means (trec_eval {@code -c}), per-stage
- * latency, data-quality counts, the index used, and the run itself (for a TREC run file).
+ * latency, data-quality counts, the index used, and the run itself (for a TREC run file; hits carry
+ * ids, scores and provenance, with empty texts).
  */
 public record EvalReport(
     Path dataset,

@@ -83,7 +83,10 @@ public final class OnnxBiEncoder implements Encoder {
       }
     }
 
-    /** Normalised vectors, no prefixes, the model's length, all processors, 8192-token batches. */
+    /**
+     * Normalised vectors, no prefixes, the model's length, all processors, batches of {@link
+     * OnnxCrossEncoder.Options#DEFAULT_TOKEN_BUDGET} padded tokens.
+     */
     public static Options of(String name, Pooling pooling) {
       return new Options(
           name,

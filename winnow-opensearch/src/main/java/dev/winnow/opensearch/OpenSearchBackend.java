@@ -13,13 +13,19 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
 import org.opensearch.client.json.JsonData;
@@ -129,17 +135,19 @@ public final class OpenSearchBackend implements AutoCloseable {
       return vectors;
     }
     Optional<VectorSpec> have = vectors();
-    if (vectors.isPresent() && !vectors.equals(have)) {
+    // Documents without vectors in an index with vectors would be invisible to dense search.
+    if (!vectors.equals(have)) {
       throw new OpenSearchClusterException(
           where()
               + " holds "
               + have.map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
                   .orElse("no vectors")
-              + " but ingestion brings vectors of "
-              + vectors.get().encoder()
-              + " (dimension "
-              + vectors.get().dimension()
-              + "); delete the index or choose another with --opensearch-index");
+              + " but ingestion brings "
+              + vectors
+                  .map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
+                  .orElse("no vectors")
+              + "; ingest with the same --embedder, delete the index, or choose another with"
+              + " --opensearch-index");
     }
     awaitYellow();
     return have;
@@ -227,11 +235,21 @@ public final class OpenSearchBackend implements AutoCloseable {
    * committed.
    */
   public IngestReport ingest(Iterable<Document> documents, Optional<Encoder> encoder) {
+    return ingest(documents, encoder, n -> {});
+  }
+
+  /**
+   * {@link #ingest(Iterable, Optional)}, telling {@code progress} how many documents were sent so
+   * far after each batch.
+   */
+  public IngestReport ingest(
+      Iterable<Document> documents, Optional<Encoder> encoder, LongConsumer progress) {
     Objects.requireNonNull(documents, "documents");
     Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(progress, "progress");
     Optional<VectorSpec> spec = encoder.map(e -> new VectorSpec(e.name(), e.dimension()));
     ensureIndex(spec);
-    IngestReport report = new BulkWriter(this, client, encoder).write(documents);
+    IngestReport report = new BulkWriter(this, client, encoder, progress).write(documents);
     refreshAndFlush();
     return report;
   }
@@ -282,6 +300,61 @@ public final class OpenSearchBackend implements AutoCloseable {
                             .methodParameters("ef_search", ef)));
     // Lucene's cosine score is (1 + cos) / 2; hits carry the cosine, as the embedded index's do.
     return search(q, k, retriever, "run a k-NN search", s -> 2 * s - 1);
+  }
+
+  /**
+   * The stored vectors of documents {@code ids}, fetched in one request (for re-scoring first-stage
+   * candidates with the vectors the index already holds); ids without a document or a vector are
+   * absent from the map.
+   */
+  public Map<String, float[]> storedVectors(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    ObjectNode body = json.createObjectNode();
+    ids.forEach(body.putArray("ids")::add);
+    JsonNode r =
+        raw(
+            "POST",
+            "/" + config.index() + "/_mget?_source_includes=" + IndexLayout.EMBEDDING,
+            Optional.of(body),
+            "fetch stored vectors");
+    Map<String, float[]> out = new HashMap<>();
+    for (JsonNode d : r.path("docs")) {
+      JsonNode v = d.path("_source").path(IndexLayout.EMBEDDING);
+      if (d.path("found").asBoolean() && v.isArray()) {
+        float[] f = new float[v.size()];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = v.get(i).floatValue();
+        }
+        out.put(d.path("_id").asText(), f);
+      }
+    }
+    return out;
+  }
+
+  /** Which of {@code ids} the index holds, in one request. */
+  public Set<String> existing(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    ObjectNode body = json.createObjectNode();
+    ids.forEach(body.putArray("ids")::add);
+    JsonNode r =
+        raw(
+            "POST",
+            "/" + config.index() + "/_mget?_source=false",
+            Optional.of(body),
+            "look documents up");
+    Set<String> out = new HashSet<>();
+    for (JsonNode d : r.path("docs")) {
+      if (d.path("found").asBoolean()) {
+        out.add(d.path("_id").asText());
+      }
+    }
+    return out;
   }
 
   private List<Hit> search(
@@ -354,9 +427,13 @@ public final class OpenSearchBackend implements AutoCloseable {
     }
   }
 
-  private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be in [1, " + MAX_K + "], got " + k);
+  static void checkK(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (k > MAX_K) {
+      throw new IllegalArgumentException(
+          "k must be <= " + MAX_K + " (OpenSearch's max_result_window), got " + k);
     }
   }
 
