@@ -45,7 +45,6 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.similarities.BM25Similarity;
-import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -683,7 +682,10 @@ public final class WinnowIndex implements Closeable {
       action.run(writer());
     } catch (IOException e) {
       throw writeFailed(what, e);
-    } catch (AlreadyClosedException e) {
+    } catch (IllegalStateException e) {
+      // After a tragic failure (say a background merge hit a full disk) the writer refuses work:
+      // AlreadyClosedException (an IllegalStateException) from most calls, a plain
+      // IllegalStateException from commit.
       Throwable tragic = writer == null ? null : writer.getTragicException();
       if (tragic == null) {
         throw e;

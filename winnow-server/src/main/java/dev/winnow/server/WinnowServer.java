@@ -38,7 +38,7 @@ public final class WinnowServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WinnowServer.class.getName());
 
-  /** Longest wait for the next bytes of a request body while a handler reads it. */
+  /** Longest time a request body may take to arrive in full (the request timeout when shorter). */
   static final long BODY_READ_TIMEOUT_MS = 10_000;
 
   /** Slowest accepted request body, averaged from the start of the request. */
@@ -80,11 +80,9 @@ public final class WinnowServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);
     http.setRequestHeaderSize(16 * 1024);
-    // A body that stops arriving (a lying Content-Length, a chunked body that never ends, a
-    // slow-body attack) must not hold a handler thread: blocking reads in a handler time out after
-    // BODY_READ_TIMEOUT_MS (or the request timeout when shorter), and a body trickling in slower
-    // than MIN_BODY_BYTES_PER_SECOND is cut off with 408.
-    http.setIdleTimeout(Math.min(config.requestTimeout().toMillis(), BODY_READ_TIMEOUT_MS));
+    // Bodies are read without holding a thread (RerankHandler.BodyReader); one trickling in slower
+    // than MIN_BODY_BYTES_PER_SECOND is cut off with 408, as is one that stops arriving for
+    // BODY_READ_TIMEOUT_MS (or the request timeout when shorter).
     http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
     this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(config.host());
