@@ -287,8 +287,11 @@ public final class OpenSearchBackend implements AutoCloseable {
       }
       v.add(vector[i]);
     }
-    // The HNSW beam is at least EF_SEARCH wide, as the embedded index searches.
-    JsonData ef = JsonData.of(Math.max(k, EF_SEARCH));
+    // As the embedded index does: the HNSW search gathers a beam of at least EF_SEARCH neighbours
+    // and the best k of them are kept, in score order with ties broken by id over the whole beam,
+    // so a smaller k is always a prefix of a larger one.
+    int beam = Math.max(k, EF_SEARCH);
+    JsonData ef = JsonData.of(beam);
     Query q =
         Query.of(
             b ->
@@ -296,7 +299,7 @@ public final class OpenSearchBackend implements AutoCloseable {
                     n ->
                         n.field(IndexLayout.EMBEDDING)
                             .vector(v)
-                            .k(k)
+                            .k(beam)
                             .methodParameters("ef_search", ef)));
     // Lucene's cosine score is (1 + cos) / 2; hits carry the cosine, as the embedded index's do.
     return search(q, k, retriever, "run a k-NN search", s -> 2 * s - 1);
