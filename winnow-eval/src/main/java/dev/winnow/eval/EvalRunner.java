@@ -19,7 +19,8 @@ import java.util.function.Predicate;
  * Runs an {@link EvalRequest}: loads the dataset, opens (or builds) the index, runs every query
  * through the pipeline with per-stage timing, and evaluates the run with the {@link
  * Metric#STANDARD} measures. Metrics are computed on the hits in the order the pipeline returned
- * them.
+ * them. Latency has one entry per stage, {@code total} (wall clock per query) and {@code total_cpu}
+ * (CPU time of the evaluating thread per query, when the JVM measures it).
  */
 public final class EvalRunner {
 

@@ -432,7 +432,7 @@ public final class WinnowIndex implements Closeable {
       IndexInfo latest = readInfo(directory, where);
       synchronized (writeLock) {
         committed = latest;
-        if (writer == null || !writer.hasUncommittedChanges()) {
+        if (!buffered) {
           pending = latest;
         }
       }
