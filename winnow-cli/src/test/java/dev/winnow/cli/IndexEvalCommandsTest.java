@@ -101,7 +101,7 @@ class IndexEvalCommandsTest {
     assertThat(split.err()).contains("no split 'dev'");
     Result retr = run("eval", "--dataset", d.toString(), "--retriever", "magic");
     assertThat(retr.code()).isEqualTo(2);
-    assertThat(retr.err()).contains("retriever must be one of [bm25]; got 'magic'");
+    assertThat(retr.err()).contains("retriever must be one of [bm25, dense, hybrid]; got 'magic'");
   }
 
   @Test
