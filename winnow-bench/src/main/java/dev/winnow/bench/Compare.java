@@ -282,11 +282,17 @@ public final class Compare {
       Map<String, long[]> nanos = new LinkedHashMap<>();
       Map<String, long[]> tok = new LinkedHashMap<>();
       Map<String, Double> diff = new LinkedHashMap<>();
+      Map<String, Long> peaks = new LinkedHashMap<>();
       for (WorkerProcess w : workers) {
         nanos.put(w.name(), new long[sample.size()]);
         tok.put(w.name(), new long[2]);
         diff.put(w.name(), 0.0);
+        peaks.put(w.name(), -1L);
       }
+      // A worker that dies (the naive baselines can need several GB for top-100 at 512 tokens,
+      // and the kernel's OOM killer may end them on a shared machine) is reported, not fatal.
+      List<WorkerProcess> alive = new ArrayList<>(workers);
+      Map<String, String> failed = new LinkedHashMap<>();
       for (int q = -o.warmup(); q < sample.size(); q++) {
         // Warm-up calls use queries from the end of the list, outside the sample, and at most 20
         // candidates: enough to compile the Java side and size ONNX Runtime's arena, without
@@ -300,7 +306,10 @@ public final class Compare {
         int[] lens = tokens.pairLengths(c.query(), docs);
         long real = Arrays.stream(lens).asLongStream().sum();
         long padToLongest = (long) lens.length * Arrays.stream(lens).max().orElse(0);
-        Map<String, JsonNode> answers = callRotated(workers, q, c.query(), docs);
+        Map<String, JsonNode> answers = callRotated(alive, q, c.query(), docs, failed);
+        for (WorkerProcess w : alive) {
+          peaks.merge(w.name(), w.peakRssKb(), Math::max);
+        }
         log(
             variant
                 + " top-"
@@ -309,6 +318,9 @@ public final class Compare {
                 + " done (load "
                 + load()
                 + ")");
+        if (!answers.containsKey(results.reference)) {
+          throw new IllegalStateException("the reference " + results.reference + " failed");
+        }
         double[] ref = logits(answers.get(results.reference));
         for (var e : answers.entrySet()) {
           diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);
@@ -322,6 +334,22 @@ public final class Compare {
       }
       double load = loadAverage();
       for (WorkerProcess w : workers) {
+        if (failed.containsKey(w.name())) {
+          results.realistic.add(
+              new Results.Realistic(
+                  variant,
+                  w.name(),
+                  k,
+                  new long[0],
+                  0,
+                  0,
+                  peaks.get(w.name()),
+                  diff.get(w.name()),
+                  false,
+                  load,
+                  failed.get(w.name())));
+          continue;
+        }
         long peak = w.call(w.request("peak")).path("peakRssKb").asLong();
         double d = diff.get(w.name());
         results.realistic.add(
@@ -335,7 +363,8 @@ public final class Compare {
                 peak,
                 d,
                 d <= tolerance(model, w.name()),
-                load));
+                load,
+                ""));
       }
       Report.write(results, o.out());
     } finally {
@@ -392,6 +421,19 @@ public final class Compare {
 
   private Map<String, JsonNode> callRotated(
       List<WorkerProcess> workers, int round, String query, List<String> docs) {
+    return callRotated(workers, round, query, docs, null);
+  }
+
+  /**
+   * Calls every worker once, rotating who goes first. With {@code failed} given, a worker that dies
+   * is removed from {@code workers} and its failure recorded instead of ending the run.
+   */
+  private Map<String, JsonNode> callRotated(
+      List<WorkerProcess> workers,
+      int round,
+      String query,
+      List<String> docs,
+      Map<String, String> failed) {
     Map<String, JsonNode> answers = new LinkedHashMap<>();
     int n = workers.size();
     for (int i = 0; i < n; i++) {
@@ -399,12 +441,26 @@ public final class Compare {
       ObjectNode req = w.request("score").put("query", query);
       var arr = req.putArray("docs");
       docs.forEach(arr::add);
-      JsonNode a = w.call(req);
+      JsonNode a;
+      try {
+        a = w.call(req);
+      } catch (IllegalStateException e) {
+        if (failed == null) {
+          throw e;
+        }
+        String why = e.getMessage().lines().findFirst().orElse("died");
+        log("FAILED: " + why);
+        failed.put(w.name(), why);
+        continue;
+      }
       if (a.path("logits").size() != docs.size()) {
         throw new IllegalStateException(
             w.name() + " returned " + a.path("logits").size() + " logits for " + docs.size());
       }
       answers.put(w.name(), a);
+    }
+    if (failed != null) {
+      workers.removeIf(w -> failed.containsKey(w.name()));
     }
     return answers;
   }

@@ -196,13 +196,21 @@ final class Report {
     r.realistic.forEach(x -> ks.add(x.topK()));
     for (String variant : variants(r)) {
       for (int k : ks) {
-        Optional<Results.Realistic> ref = realistic(r, variant, r.reference, k);
+        Optional<Results.Realistic> ref =
+            realistic(r, variant, r.reference, k).filter(z -> !z.failed());
         for (String impl : impls(r)) {
           Optional<Results.Realistic> x = realistic(r, variant, impl, k);
           if (x.isEmpty()) {
             continue;
           }
           Results.Realistic y = x.get();
+          if (y.failed()) {
+            s.append(
+                f(
+                    "| %s | %d | %s | - | - | - | - | > %.0f | - | FAILED: %s |\n",
+                    variant, k, impl, y.peakRssKb() / 1024.0, y.failure().replace("|", "/")));
+            continue;
+          }
           s.append(
               f(
                   "| %s | %d | %s | %.0f | %.0f | %s | %.1f%% | %.0f | %.2g | %s |\n",
@@ -248,10 +256,11 @@ final class Report {
                 l, q.get().impl().contains("@") ? " (interleaved)" : "", ratio, met(ratio >= 2)));
       }
     }
-    Optional<Results.Realistic> top100 = realistic(r, "fp32", w, 100);
+    Optional<Results.Realistic> top100 = realistic(r, "fp32", w, 100).filter(x -> !x.failed());
     if (top100.isPresent()) {
       for (String other : List.of("langchain4j", "djl", "transformers.js")) {
         realistic(r, "fp32", other, 100)
+            .filter(o -> !o.failed())
             .ifPresent(
                 o -> {
                   double sp = o.p50Ms() / top100.get().p50Ms();
@@ -263,7 +272,7 @@ final class Report {
       }
     }
     for (Results.Realistic x : r.realistic) {
-      if (x.impl().equals(w)) {
+      if (x.impl().equals(w) && !x.failed()) {
         lines.add(
             f(
                 "%s top-%d padding waste <= 5%%: %.1f%% -> %s",
@@ -462,6 +471,7 @@ final class Report {
       e.put("max_abs_diff", x.maxAbsDiff());
       e.put("ok", x.ok());
       e.put("load", x.load());
+      e.put("failure", x.failure());
       real.add(e);
     }
     m.put("realistic", real);

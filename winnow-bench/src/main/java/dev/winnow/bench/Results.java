@@ -48,7 +48,13 @@ final class Results {
       long peakRssKb,
       double maxAbsDiff,
       boolean ok,
-      double load) {
+      double load,
+      String failure) {
+
+    /** Whether the worker died (e.g. killed for memory) before the section ended. */
+    boolean failed() {
+      return !failure.isEmpty();
+    }
 
     double p50Ms() {
       long[] s = nanos.clone();

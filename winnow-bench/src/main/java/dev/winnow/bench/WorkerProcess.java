@@ -64,6 +64,22 @@ final class WorkerProcess implements AutoCloseable {
     return name;
   }
 
+  /** The worker's peak RSS so far, read from outside (it may die before it can answer). */
+  long peakRssKb() {
+    try {
+      for (String line :
+          Files.readAllLines(
+              Path.of("/proc/" + process.pid() + "/status"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // gone
+    }
+    return -1;
+  }
+
   ObjectNode request(String op) {
     return JSON.createObjectNode().put("op", op);
   }

@@ -39,7 +39,17 @@ class ReportTest {
             1));
     r.realistic.add(
         new Results.Realistic(
-            "fp32", "winnow", 100, new long[] {1_000_000_000L}, 1000, 1040, 900_000, 0, true, 1));
+            "fp32",
+            "winnow",
+            100,
+            new long[] {1_000_000_000L},
+            1000,
+            1040,
+            900_000,
+            0,
+            true,
+            1,
+            ""));
     r.realistic.add(
         new Results.Realistic(
             "fp32",
@@ -51,7 +61,21 @@ class ReportTest {
             1_900_000,
             1e-3,
             false,
-            1));
+            1,
+            ""));
+    r.realistic.add(
+        new Results.Realistic(
+            "fp32",
+            "naive-ort",
+            100,
+            new long[0],
+            0,
+            0,
+            5_000_000,
+            0,
+            false,
+            1,
+            "worker naive-ort exited (code 137)"));
     return r;
   }
 
@@ -63,6 +87,9 @@ class ReportTest {
     assertThat(md).contains("| fp32 | naive-ort | 32.0 | 32.0 | 37% | 0.50x |");
     assertThat(md).contains("| fp32 | 100 | djl | 2000 | 2000 | 2.00x | 50.0% | 1855 |");
     assertThat(md).contains("FAIL");
+    assertThat(md)
+        .contains(
+            "| fp32 | 100 | naive-ort | - | - | - | - | > 4883 | - | FAILED: worker naive-ort");
     // 32 pairs per CPU-second x 2.87 GFLOP = 91.8 GFLOP/s of one core's 125: 73%.
     assertThat(md).contains("| fp32 | winnow | 32.0 | 73% |");
     assertThat(md)
