@@ -63,7 +63,7 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Not picocli-required: required options here would also be demanded of 'index check DIR'.
-    if (corpus == null || index == null) {
+    if (corpus == null) {
       throw new IllegalArgumentException(
           "index needs --corpus FILE and --index DIR (or a subcommand: check, repair)");
     }
