@@ -3,11 +3,16 @@ package dev.winnow.cli;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;
+import dev.winnow.eval.Evaluation;
+import dev.winnow.eval.Metric;
 import dev.winnow.eval.PipelineSpec;
 import dev.winnow.eval.TrecRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -96,10 +101,101 @@ public final class EvalCommand implements Callable<Integer> {
       description = "run tag in the run file (default: ${DEFAULT-VALUE})")
   String tag;
 
+  @Mixin PipelineOptions pipeline = new PipelineOptions();
+
+  @Option(
+      names = "--sweep-k",
+      split = ",",
+      paramLabel = "K1,K2,...",
+      description =
+          "Evaluate once per first-stage depth k (e.g. 10,20,50,100) and report quality against"
+              + " ms/query, with the cost/quality curve written to --plot.")
+  List<Integer> sweepK = new ArrayList<>();
+
+  @Option(
+      names = "--plot",
+      paramLabel = "FILE",
+      defaultValue = "sweep-k.svg",
+      description = "SVG file for the --sweep-k curve (default: ${DEFAULT-VALUE}).")
+  Path plot;
+
   /** The pipeline these options describe; new pipeline options are added here. */
   PipelineSpec pipelineSpec() {
-    Map<String, String> options = new LinkedHashMap<>();
+    Map<String, String> options = new LinkedHashMap<>(pipeline.options());
     return new PipelineSpec(retriever, options);
+  }
+
+  /**
+   * {@code --sweep-k}: one evaluation per k (the index and models are reused from the cache), a
+   * table of nDCG@10, R@k and mean ms/query per stage, and the SVG curve.
+   */
+  private int sweep(PrintWriter out, TerminalProgress progress) {
+    List<CostQualityPlot.Point> points = new ArrayList<>();
+    out.printf(
+        Locale.ROOT,
+        "%-6s %-9s %-9s %-12s %s%n",
+        "k",
+        "ndcg@10",
+        "recall@k",
+        "ms/query",
+        "per stage (mean ms)");
+    String description = "";
+    for (int kk : sweepK) {
+      if (kk < 1) {
+        throw new IllegalArgumentException("sweep-k values must be >= 1, got " + kk);
+      }
+      EvalRequest request =
+          new EvalRequest(
+              dataset,
+              split,
+              pipelineSpec(),
+              kk,
+              queries == null ? OptionalInt.empty() : OptionalInt.of(queries),
+              Optional.ofNullable(index),
+              warmup);
+      EvalReport report = EvalRunner.run(request, progress);
+      description = report.pipeline();
+      Metric recall = new Metric(Metric.Kind.RECALL, kk);
+      double ndcg = report.evaluation().mean(Metric.NDCG_10);
+      double r =
+          Evaluation.of(EvalRunner.dataset(request).qrels(), rankings(report), List.of(recall))
+              .mean(recall);
+      double ms = report.latency().get("total").mean();
+      StringBuilder stages = new StringBuilder();
+      report
+          .latency()
+          .forEach(
+              (stage, l) -> {
+                if (!stage.equals("total")) {
+                  stages.append(String.format(Locale.ROOT, "%s %.2f  ", stage, l.mean()));
+                }
+              });
+      out.printf(
+          Locale.ROOT,
+          "%-6d %-9.4f %-9.4f %-12.2f %s%n",
+          kk,
+          ndcg,
+          r,
+          ms,
+          stages.toString().trim());
+      points.add(new CostQualityPlot.Point("k=" + kk, ms, ndcg));
+    }
+    try {
+      java.nio.file.Files.writeString(
+          plot, CostQualityPlot.svg("SciFact " + split + ": " + description, "nDCG@10", points));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + plot, e);
+    }
+    out.println("pipeline  " + description);
+    out.println("plot      " + plot);
+    out.flush();
+    return 0;
+  }
+
+  private static Map<String, List<String>> rankings(EvalReport report) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    report.run().forEach((q, hits) -> m.put(q, hits.stream().map(dev.winnow.api.Hit::id).toList()));
+    return m;
   }
 
   /** Bars for indexing (sized by the corpus lines) and querying, each made on first use. */
@@ -146,6 +242,17 @@ public final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (!sweepK.isEmpty()) {
+      if (backend.isOpenSearch()) {
+        throw new IllegalArgumentException("--sweep-k runs on the embedded index only");
+      }
+      try (TerminalProgress progress = new TerminalProgress(dataset)) {
+        return sweep(out, progress);
+      }
+    }
     EvalRequest request =
         new EvalRequest(
             dataset,

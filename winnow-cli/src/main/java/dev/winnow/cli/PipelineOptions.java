@@ -8,18 +8,11 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The pipeline options {@code search} and {@code eval} share (a picocli mixin): first stage,
- * fusion, rerank stages and how cross-encoders read long documents. They become a {@link
- * CascadeSpec} through {@link #options()}.
+ * The pipeline options {@code search} and {@code eval} share (a picocli mixin) besides the
+ * retriever each command declares: embedder, rerank stages and how cross-encoders read long
+ * documents. They become a {@link CascadeSpec} through {@link #options()}.
  */
 final class PipelineOptions {
-
-  @Option(
-      names = "--retriever",
-      defaultValue = "bm25",
-      description =
-          "First stage: bm25, dense or hybrid (BM25 + dense fused). Default: ${DEFAULT-VALUE}.")
-  String retriever;
 
   @Option(
       names = "--embedder",
@@ -116,7 +109,7 @@ final class PipelineOptions {
     return o;
   }
 
-  CascadeSpec spec() {
+  CascadeSpec spec(String retriever) {
     return CascadeSpec.parse(retriever, options());
   }
 

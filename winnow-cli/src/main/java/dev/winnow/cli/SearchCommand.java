@@ -60,6 +60,13 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
+  @Option(
+      names = "--retriever",
+      defaultValue = "bm25",
+      description =
+          "First stage: bm25, dense or hybrid (BM25 + dense fused). Default: ${DEFAULT-VALUE}.")
+  String retriever;
+
   @Mixin PipelineOptions pipeline;
 
   @Spec CommandSpec spec;
@@ -75,7 +82,7 @@ final class SearchCommand implements Callable<Integer> {
     if (query.isBlank()) {
       throw new IllegalArgumentException("query must not be blank");
     }
-    CascadeSpec cascade = pipeline.spec();
+    CascadeSpec cascade = pipeline.spec(retriever);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!backend.isOpenSearch() && index == null) {

@@ -62,6 +62,9 @@ class IndexEvalCommandsTest {
     Result r = run("index", "--corpus", bad.toString(), "--index", tmp + "/idx");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("winnow: ").contains("bad.jsonl line 2");
+    assertThat(tmp.resolve("idx"))
+        .as("an index created by the failed run is removed")
+        .doesNotExist();
   }
 
   @Test
@@ -101,7 +104,7 @@ class IndexEvalCommandsTest {
     assertThat(split.err()).contains("no split 'dev'");
     Result retr = run("eval", "--dataset", d.toString(), "--retriever", "magic");
     assertThat(retr.code()).isEqualTo(2);
-    assertThat(retr.err()).contains("retriever must be one of [bm25]; got 'magic'");
+    assertThat(retr.err()).contains("retriever must be one of [bm25, dense, hybrid]; got 'magic'");
   }
 
   @Test

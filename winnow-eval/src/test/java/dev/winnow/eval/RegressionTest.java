@@ -102,6 +102,6 @@ class RegressionTest {
                     Optional.of(tmp.resolve("idx")),
                     EvalRunner.Progress.NONE))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("retriever must be one of [bm25]; got 'magic'");
+        .hasMessageContaining("retriever must be one of [bm25, dense, hybrid]; got 'magic'");
   }
 }

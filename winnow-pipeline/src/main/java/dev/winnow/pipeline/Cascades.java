@@ -3,6 +3,7 @@ package dev.winnow.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.winnow.api.Encoder;
+import dev.winnow.api.Reranker;
 import dev.winnow.api.Retriever;
 import dev.winnow.api.ScoringOptions;
 import dev.winnow.index.WinnowIndex;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -31,18 +33,46 @@ public final class Cascades {
 
   private Cascades() {}
 
-  /** A built pipeline and the models it opened; closing it closes them. Thread-safe to search. */
+  /**
+   * A built pipeline and the models it opened; closing it closes them. {@link #pipeline(int, int)}
+   * gives the same stages at other depths without opening anything again. Thread-safe to search.
+   */
   public static final class Opened implements AutoCloseable {
+    private final Retriever first;
+    private final List<Reranker> rerankers;
+    private final List<OptionalInt> rerankK;
     private final Pipeline pipeline;
     private final List<AutoCloseable> resources;
 
-    Opened(Pipeline pipeline, List<AutoCloseable> resources) {
-      this.pipeline = pipeline;
+    Opened(
+        Retriever first,
+        List<Reranker> rerankers,
+        List<OptionalInt> rerankK,
+        int k,
+        int topN,
+        List<AutoCloseable> resources) {
+      this.first = first;
+      this.rerankers = List.copyOf(rerankers);
+      this.rerankK = List.copyOf(rerankK);
       this.resources = List.copyOf(resources);
+      this.pipeline = pipeline(k, topN);
     }
 
+    /** The pipeline at the depths it was opened with. */
     public Pipeline pipeline() {
       return pipeline;
+    }
+
+    /**
+     * The same stages with {@code k} first-stage candidates and {@code topN} hits out; a rerank
+     * stage without its own k reads {@code k}.
+     */
+    public Pipeline pipeline(int k, int topN) {
+      List<Pipeline.Stage> stages = new ArrayList<>(rerankers.size());
+      for (int i = 0; i < rerankers.size(); i++) {
+        stages.add(new Pipeline.Stage(rerankers.get(i), rerankK.get(i).orElse(k)));
+      }
+      return new Pipeline(first, k, stages, topN);
     }
 
     @Override
@@ -109,20 +139,18 @@ public final class Cascades {
     Map<String, Encoder> encoders = new LinkedHashMap<>();
     try {
       Retriever first = firstStage(spec, index, encoders, resources);
-      List<Pipeline.Stage> stages = new ArrayList<>();
+      List<Reranker> rerankers = new ArrayList<>();
+      List<OptionalInt> rerankK = new ArrayList<>();
       for (CascadeSpec.RerankSpec r : spec.rerank()) {
-        int stageK = r.k().orElse(k);
+        rerankK.add(r.k());
         if (r.kind() == CascadeSpec.RerankSpec.Kind.BI_ENCODER) {
           Encoder e = encoder(r.model(), encoders, resources);
-          stages.add(
-              new Pipeline.Stage(
-                  new BiEncoderReranker(e, index.documentVectors(e.name()), 32), stageK));
+          rerankers.add(new BiEncoderReranker(e, index.documentVectors(e.name()), 32));
         } else {
-          stages.add(
-              new Pipeline.Stage(crossEncoder(spec, r.model(), models, warn, resources), stageK));
+          rerankers.add(crossEncoder(spec, r.model(), models, warn, resources));
         }
       }
-      return new Opened(new Pipeline(first, k, stages, topN), resources);
+      return new Opened(first, rerankers, rerankK, k, topN, resources);
     } catch (RuntimeException e) {
       try {
         closeAll(resources);
