@@ -6,61 +6,54 @@ import static org.assertj.core.api.Assertions.within;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.ScoringOptions;
+import dev.winnow.testkit.Seeded;
 import dev.winnow.testkit.Shared;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.IntStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Ranking properties over the real engine on the tiny fixture, with few tries (each runs the
- * model): rerank returns a sorted permutation prefix of its inputs, and a score does not depend on
- * the padded batch it was scored in (within the fixture's fp32 bound, 1e-5).
+ * Ranking properties over the real engine on the tiny fixture, on a few seeded random inputs (each
+ * runs the model): rerank returns a sorted permutation prefix of its inputs, and a score does not
+ * depend on the padded batch it was scored in (within the fixture's fp32 bound, 1e-5).
  */
 class TinyFixturePropertiesTest {
 
+  private static final List<String> WORDS =
+      List.of("aspirin", "fever", "reduces", "statins", "the", "cholesterol", "héllo");
+
   private static OnnxCrossEncoder encoder;
 
-  @BeforeContainer
+  @BeforeAll
   static void open() {
     encoder =
         OnnxCrossEncoder.open(
             ModelFolder.open(Shared.tinyFixture()), OnnxCrossEncoder.Options.defaults());
   }
 
-  @AfterContainer
+  @AfterAll
   static void close() {
     if (encoder != null) {
       encoder.close();
     }
   }
 
-  @Provide
-  Arbitrary<String> query() {
-    return text().filter(q -> !q.isBlank());
+  static Stream<Long> seeds() {
+    return Seeded.seeds(10);
   }
 
-  @Provide
-  Arbitrary<String> text() {
-    return Arbitraries.of("aspirin", "fever", "reduces", "statins", "the", "cholesterol", "héllo")
-        .list()
-        .ofMaxSize(40)
-        .map(words -> String.join(" ", words));
-  }
-
-  @Property(tries = 10)
-  void rerank_isASortedPermutationPrefix(
-      @ForAll("query") String query,
-      @ForAll @Size(min = 1, max = 12) List<@From("text") String> documents,
-      @ForAll @IntRange(min = 1, max = 15) int topN) {
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void rerank_isASortedPermutationPrefix(long seed) {
+    Random random = new Random(seed);
+    String query = Seeded.nonBlankText(random, WORDS, 40);
+    List<String> documents = Seeded.texts(random, WORDS, 1, 12, 40);
+    int topN = 1 + random.nextInt(15);
     List<String> ids = IntStream.range(0, documents.size()).mapToObj(i -> "d" + i).toList();
     List<RankedDocument> ranked =
         encoder.rerank(query, ids, documents, topN, ScoringOptions.DEFAULTS);
@@ -73,10 +66,12 @@ class TinyFixturePropertiesTest {
     }
   }
 
-  @Property(tries = 10)
-  void score_doesNotDependOnTheBatch(
-      @ForAll("query") String query,
-      @ForAll @Size(min = 2, max = 10) List<@From("text") String> documents) {
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void score_doesNotDependOnTheBatch(long seed) {
+    Random random = new Random(seed);
+    String query = Seeded.nonBlankText(random, WORDS, 40);
+    List<String> documents = Seeded.texts(random, WORDS, 2, 10, 40);
     List<PairScore> together = encoder.score(query, documents);
     for (int i = 0; i < documents.size(); i++) {
       PairScore alone = encoder.score(query, List.of(documents.get(i))).get(0);

@@ -6,48 +6,43 @@ import dev.winnow.api.Hit;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.ScoringOptions;
+import dev.winnow.testkit.Seeded;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Properties of ranking over a deterministic fake scorer (jqwik): a rerank returns a permutation of
- * its input indices (a prefix of one under {@code top_n}), sorted by the ordering rule; {@code
- * top_n} cuts the full ranking; a score does not depend on the batch it was scored in; RRF does not
- * depend on the order of its input lists.
+ * Properties of ranking over a deterministic fake scorer, checked on seeded random inputs: a rerank
+ * returns a permutation of its input indices (a prefix of one under {@code top_n}), sorted by the
+ * ordering rule; {@code top_n} cuts the full ranking; a score does not depend on the batch it was
+ * scored in; RRF does not depend on the order of its input lists.
  */
 class RankingPropertiesTest {
 
+  private static final List<String> WORDS =
+      List.of("cats", "eat", "fish", "dogs", "bark", "the", "river", "rice");
+  private static final List<String> IDS = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+
   private final FakeCrossEncoder model = new FakeCrossEncoder(64);
 
-  @Provide
-  Arbitrary<String> query() {
-    return text().filter(q -> !q.isBlank());
+  static Stream<Long> seeds200() {
+    return Seeded.seeds(200);
   }
 
-  @Provide
-  Arbitrary<String> text() {
-    return Arbitraries.of("cats", "eat", "fish", "dogs", "bark", "the", "river", "rice")
-        .list()
-        .ofMaxSize(12)
-        .map(words -> String.join(" ", words));
-  }
-
-  @Property(tries = 200)
-  void rerank_isAPermutationPrefix_sortedByTheOrderingRule(
-      @ForAll("query") String query,
-      @ForAll @Size(min = 1, max = 30) List<@From("text") String> documents,
-      @ForAll @IntRange(min = 1, max = 40) int topN) {
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds200")
+  void rerank_isAPermutationPrefix_sortedByTheOrderingRule(long seed) {
+    Random random = new Random(seed);
+    String query = Seeded.nonBlankText(random, WORDS, 12);
+    List<String> documents = Seeded.texts(random, WORDS, 1, 30, 12);
+    int topN = 1 + random.nextInt(40);
     List<String> ids = IntStream.range(0, documents.size()).mapToObj(i -> "d" + i).toList();
     List<RankedDocument> ranked =
         model.rerank(query, ids, documents, topN, ScoringOptions.DEFAULTS);
@@ -69,10 +64,12 @@ class RankingPropertiesTest {
     assertThat(ranked).isEqualTo(all.subList(0, ranked.size()));
   }
 
-  @Property(tries = 200)
-  void score_doesNotDependOnTheBatch(
-      @ForAll("query") String query,
-      @ForAll @Size(min = 1, max = 20) List<@From("text") String> documents) {
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds200")
+  void score_doesNotDependOnTheBatch(long seed) {
+    Random random = new Random(seed);
+    String query = Seeded.nonBlankText(random, WORDS, 12);
+    List<String> documents = Seeded.texts(random, WORDS, 1, 20, 12);
     List<PairScore> together = model.score(query, documents);
     for (int i = 0; i < documents.size(); i++) {
       PairScore alone = model.score(query, List.of(documents.get(i))).get(0);
@@ -80,23 +77,25 @@ class RankingPropertiesTest {
     }
   }
 
-  @Provide
-  Arbitrary<List<RankedList>> rankedLists() {
-    Arbitrary<RankedList> list =
-        Arbitraries.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
-            .set()
-            .ofMaxSize(8)
-            .map(ArrayList::new)
-            .flatMap(
-                ids ->
-                    Arbitraries.shuffle(ids)
-                        .flatMap(
-                            order ->
-                                Arbitraries.strings()
-                                    .alpha()
-                                    .ofLength(3)
-                                    .map(name -> toList(name, order))));
-    return list.list().ofMinSize(1).ofMaxSize(4).uniqueElements(RankedList::retriever);
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds200")
+  void rrf_isSymmetricInTheOrderOfItsLists(long seed) {
+    Random random = new Random(seed);
+    int count = 1 + random.nextInt(4);
+    List<RankedList> lists = new ArrayList<>();
+    for (int l = 0; l < count; l++) {
+      List<String> ids = new ArrayList<>(IDS);
+      Collections.shuffle(ids, random);
+      lists.add(toList("r" + l, ids.subList(0, random.nextInt(9))));
+    }
+    int k = 1 + random.nextInt(12);
+    ReciprocalRankFusion rrf = new ReciprocalRankFusion();
+    List<RankedList> reversed = new ArrayList<>(lists);
+    Collections.reverse(reversed);
+    List<Hit> a = rrf.fuse(lists, k);
+    List<Hit> b = rrf.fuse(reversed, k);
+    assertThat(b.stream().map(Hit::id).toList()).isEqualTo(a.stream().map(Hit::id).toList());
+    assertThat(b.stream().map(Hit::score).toList()).isEqualTo(a.stream().map(Hit::score).toList());
   }
 
   private static RankedList toList(String retriever, List<String> ids) {
@@ -105,17 +104,5 @@ class RankingPropertiesTest {
       hits.add(Hit.firstStage(ids.get(r), "text " + ids.get(r), r + 1, 10.0 - r, retriever));
     }
     return new RankedList(retriever, hits);
-  }
-
-  @Property(tries = 300)
-  void rrf_isSymmetricInTheOrderOfItsLists(
-      @ForAll("rankedLists") List<RankedList> lists, @ForAll @IntRange(min = 1, max = 12) int k) {
-    ReciprocalRankFusion rrf = new ReciprocalRankFusion();
-    List<RankedList> reversed = new ArrayList<>(lists);
-    java.util.Collections.reverse(reversed);
-    List<Hit> a = rrf.fuse(lists, k);
-    List<Hit> b = rrf.fuse(reversed, k);
-    assertThat(b.stream().map(Hit::id).toList()).isEqualTo(a.stream().map(Hit::id).toList());
-    assertThat(b.stream().map(Hit::score).toList()).isEqualTo(a.stream().map(Hit::score).toList());
   }
 }
