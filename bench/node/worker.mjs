@@ -8,9 +8,10 @@
 //
 // Speaks the same line protocol as the Java workers (dev.winnow.bench.Worker): one JSON request per
 // stdin line, one JSON answer per stdout line.
-//   {"op":"score","query":Q,"docs":[...]} -> {"logits":[...],"nanos":T,"real":R,"padded":P}
+//   {"op":"score","query":Q,"docs":[...]} -> {"logits":[...],"nanos":T,"cpuNanos":C,"real":R,"padded":P}
 //   {"op":"resetPeak"} -> {"ok":true}     {"op":"peak"} -> {"peakRssKb":K}     {"op":"quit"}
-// "nanos" is the time of tokenization + inference inside this process (no pipe, no JSON).
+// "nanos" is the wall time of tokenization + inference inside this process (no pipe, no JSON),
+// "cpuNanos" the CPU time of the whole process meanwhile (all threads).
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -43,6 +44,7 @@ function peakRssKb() {
 }
 
 async function score(query, docs) {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const inputs = tokenizer(new Array(docs.length).fill(query), {
     text_pair: docs,
@@ -52,11 +54,13 @@ async function score(query, docs) {
   });
   const { logits } = await model(inputs);
   const t1 = process.hrtime.bigint();
+  const c1 = process.cpuUsage(c0);
   const mask = inputs.attention_mask;
   const [rows, cols] = mask.dims;
   let real = 0;
   for (let i = 0; i < rows * cols; i++) real += Number(mask.data[i]);
-  return { logits: Array.from(logits.data), nanos: Number(t1 - t0), real, padded: rows * cols };
+  const cpuNanos = (c1.user + c1.system) * 1000;
+  return { logits: Array.from(logits.data), nanos: Number(t1 - t0), cpuNanos, real, padded: rows * cols };
 }
 
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');

@@ -107,7 +107,8 @@ public final class Compare {
             "give the measured fp32 peak: --java-probe-gflops and/or --c-probe-gflops"
                 + " (bench/compare.sh runs both probes)");
       }
-      for (String impl : o.impls) {
+      for (String spec : o.impls) {
+        String impl = baseName(spec);
         if (!impl.equals("transformers.js")
             && !Adapters.NAMES.contains(impl)
             && !impl.startsWith("tuned")) {
@@ -206,19 +207,30 @@ public final class Compare {
         String load = load();
         log(variant + " fixed length " + length + " x " + o.batch() + " (load " + load + ")");
         Map<String, long[]> nanos = new LinkedHashMap<>();
+        Map<String, long[]> cpu = new LinkedHashMap<>();
         Map<String, Double> diff = new LinkedHashMap<>();
         for (WorkerProcess w : workers) {
           nanos.put(w.name(), new long[o.rounds()]);
+          cpu.put(w.name(), new long[o.rounds()]);
           diff.put(w.name(), 0.0);
         }
         for (int round = -o.warmup(); round < o.rounds(); round++) {
           Map<String, JsonNode> answers = callRotated(workers, round, in.query(), in.docs());
+          log(
+              variant
+                  + " length "
+                  + length
+                  + (round < 0 ? " warm-up" : " round " + (round + 1) + "/" + o.rounds())
+                  + " done (load "
+                  + load()
+                  + ")");
           double[] ref = logits(answers.get(results.reference));
           for (var e : answers.entrySet()) {
             expectTokens(e.getKey(), e.getValue(), (long) length * o.batch());
             diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);
             if (round >= 0) {
               nanos.get(e.getKey())[round] = e.getValue().path("nanos").asLong();
+              cpu.get(e.getKey())[round] = e.getValue().path("cpuNanos").asLong(-1);
             }
           }
         }
@@ -231,8 +243,9 @@ public final class Compare {
                   length,
                   o.batch(),
                   nanos.get(w.name()),
+                  cpu.get(w.name()),
                   d,
-                  d <= tolerance(model),
+                  d <= tolerance(model, w.name()),
                   loadAverage()));
         }
         Report.write(results, o.out());
@@ -275,16 +288,27 @@ public final class Compare {
         diff.put(w.name(), 0.0);
       }
       for (int q = -o.warmup(); q < sample.size(); q++) {
-        // Warm-up calls use queries from the end of the list, outside the sample.
+        // Warm-up calls use queries from the end of the list, outside the sample, and at most 20
+        // candidates: enough to compile the Java side and size ONNX Runtime's arena, without
+        // spending minutes of a loaded machine on untimed top-100 calls.
         Bm25Candidates.Candidates c = q < 0 ? all.get(all.size() + q) : sample.get(q);
+        int n = Math.min(q < 0 ? Math.min(k, 20) : k, c.docIds().size());
         List<String> docs = new ArrayList<>();
-        for (String id : c.docIds().subList(0, Math.min(k, c.docIds().size()))) {
+        for (String id : c.docIds().subList(0, n)) {
           docs.add(fitted(tokens, c.query(), data.corpus().get(id).body()));
         }
         int[] lens = tokens.pairLengths(c.query(), docs);
         long real = Arrays.stream(lens).asLongStream().sum();
         long padToLongest = (long) lens.length * Arrays.stream(lens).max().orElse(0);
         Map<String, JsonNode> answers = callRotated(workers, q, c.query(), docs);
+        log(
+            variant
+                + " top-"
+                + k
+                + (q < 0 ? " warm-up" : " query " + (q + 1) + "/" + sample.size())
+                + " done (load "
+                + load()
+                + ")");
         double[] ref = logits(answers.get(results.reference));
         for (var e : answers.entrySet()) {
           diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);
@@ -310,7 +334,7 @@ public final class Compare {
                 tok.get(w.name())[1],
                 peak,
                 d,
-                d <= tolerance(model),
+                d <= tolerance(model, w.name()),
                 load));
       }
       Report.write(results, o.out());
@@ -345,6 +369,27 @@ public final class Compare {
     return model.quantized() ? 0.03 : 1e-4;
   }
 
+  /** The tolerance for {@code impl} in a section on {@code model}, whichever variant it runs. */
+  static double tolerance(BenchModel model, String impl) {
+    return Math.max(tolerance(model), tolerance(withVariant(model, impl)));
+  }
+
+  /**
+   * An implementation named {@code name@variant} (e.g. {@code winnow@qint8}) runs that variant
+   * inside a section of another one, so two variants can be interleaved in one comparison.
+   */
+  static BenchModel withVariant(BenchModel model, String impl) {
+    int at = impl.lastIndexOf('@');
+    return at < 0
+        ? model
+        : new BenchModel(model.dir(), impl.substring(at + 1), model.maxLength(), model.threads());
+  }
+
+  static String baseName(String impl) {
+    int at = impl.lastIndexOf('@');
+    return at < 0 ? impl : impl.substring(0, at);
+  }
+
   private Map<String, JsonNode> callRotated(
       List<WorkerProcess> workers, int round, String query, List<String> docs) {
     Map<String, JsonNode> answers = new LinkedHashMap<>();
@@ -375,17 +420,19 @@ public final class Compare {
   private List<WorkerProcess> startWorkers(BenchModel model, String section) {
     List<WorkerProcess> workers = new ArrayList<>();
     String java = ProcessHandle.current().info().command().orElse("java");
-    for (String impl : o.impls()) {
+    for (String spec : o.impls()) {
+      String impl = baseName(spec);
+      BenchModel own = withVariant(model, spec);
       List<String> cmd = new ArrayList<>();
       if (impl.equals("transformers.js")) {
         cmd.addAll(
             List.of(
                 "node",
                 o.nodeDir().resolve("worker.mjs").toString(),
-                model.dir().toString(),
-                model.onnxStem(),
-                Integer.toString(model.maxLength()),
-                Integer.toString(model.threads())));
+                own.dir().toString(),
+                own.onnxStem(),
+                Integer.toString(own.maxLength()),
+                Integer.toString(own.threads())));
       } else {
         cmd.add(java);
         cmd.addAll(List.of(o.workerJvmOpts().trim().split("\\s+")));
@@ -397,14 +444,14 @@ public final class Compare {
                 System.getProperty("java.class.path"),
                 Worker.class.getName(),
                 impl,
-                model.dir().toString(),
-                model.variant(),
-                Integer.toString(model.maxLength()),
-                Integer.toString(model.threads())));
+                own.dir().toString(),
+                own.variant(),
+                Integer.toString(own.maxLength()),
+                Integer.toString(own.threads())));
       }
-      Path logFile = o.out().resolve("logs").resolve(model.variant() + "-" + section + "-" + impl);
-      log("starting " + impl + " (" + model.variant() + ")");
-      workers.add(WorkerProcess.start(impl, cmd, logFile));
+      Path logFile = o.out().resolve("logs").resolve(model.variant() + "-" + section + "-" + spec);
+      log("starting " + spec + " (" + own.variant() + ")");
+      workers.add(WorkerProcess.start(spec, cmd, logFile));
     }
     return workers;
   }

@@ -13,9 +13,18 @@ final class Results {
       int length,
       int batch,
       long[] nanos,
+      long[] cpuNanos,
       double maxAbsDiff,
       boolean ok,
       double load) {
+
+    /**
+     * Pairs per CPU-second (median round): what the implementation would do per core if it had its
+     * cores to itself, free of the other tenants' share of the wall clock. Spinning threads count.
+     */
+    double pairsPerCpuSecond() {
+      return batch * 1e9 / Stats.median(cpuNanos);
+    }
 
     /** From the median round: what the ratios between implementations use. */
     double pairsPerSecond() {

@@ -28,7 +28,8 @@ import java.util.concurrent.Future;
  * A test bench for engine settings, not a product: Winnow's own tokenizer ({@link PairTokenizer})
  * and batching rule (sort by length, batches of at most {@code budget} padded tokens, each padded
  * to its longest), with every ONNX Runtime knob the exploration varies set from a spec such as
- * {@code tuned:budget=2048,rows=16,spin=0,opt=all,arena=1,pattern=1,sessions=1,reuse=1,saved=0}:
+ * {@code tuned:budget=2048+rows=16+spin=0+opt=all+arena=1+pattern=1+sessions=1+reuse=1+saved=0}
+ * ({@code +} between knobs, since {@code --impls} is comma-separated):
  *
  * <ul>
  *   <li>{@code budget}: most padded tokens per batch; {@code rows}: most pairs per batch
@@ -131,7 +132,7 @@ final class TunedOrtScorer implements PairScorerAdapter {
   private static Map<String, String> parse(String spec) {
     Map<String, String> out = new LinkedHashMap<>();
     String body = spec.startsWith("tuned:") ? spec.substring(6) : "";
-    for (String kv : body.split(",")) {
+    for (String kv : body.split("[,+]")) {
       if (kv.isBlank()) {
         continue;
       }

@@ -22,12 +22,13 @@ import java.util.regex.Pattern;
  * bench/node/worker.mjs}):
  *
  * <pre>
- * {"op":"score","query":Q,"docs":[..]} -> {"logits":[..],"nanos":T,"real":R,"padded":P}
+ * {"op":"score","query":Q,"docs":[..]} -> {"logits":[..],"nanos":T,"cpuNanos":C,"real":R,"padded":P}
  * {"op":"resetPeak"} -> {"ok":true}      {"op":"peak"} -> {"peakRssKb":K}      {"op":"quit"}
  * </pre>
  *
- * <p>{@code nanos} is the time of the {@link PairScorerAdapter#score} call alone: no pipe, no JSON.
- * Args: {@code IMPL MODEL_DIR VARIANT MAX_LENGTH THREADS}.
+ * <p>{@code nanos} is the wall time of the {@link PairScorerAdapter#score} call alone (no pipe, no
+ * JSON), {@code cpuNanos} the CPU time the whole process spent meanwhile. Args: {@code IMPL
+ * MODEL_DIR VARIANT MAX_LENGTH THREADS}.
  */
 public final class Worker {
 
@@ -86,14 +87,32 @@ public final class Worker {
     String query = req.path("query").asText();
     List<String> docs = new ArrayList<>();
     req.path("docs").forEach(d -> docs.add(d.asText()));
+    long c0 = cpuNanos();
     long t0 = System.nanoTime();
     ScoredBatch r = adapter.score(query, docs);
     long nanos = System.nanoTime() - t0;
+    long cpu = cpuNanos() - c0;
     var logits = answer.putArray("logits");
     for (float f : r.logits()) {
       logits.add(f);
     }
-    answer.put("nanos", nanos).put("real", r.realTokens()).put("padded", r.paddedTokens());
+    answer.put("nanos", nanos).put("cpuNanos", cpu);
+    answer.put("real", r.realTokens()).put("padded", r.paddedTokens());
+  }
+
+  /**
+   * CPU time of the whole process (all threads, ONNX Runtime's native ones included), user +
+   * system, from /proc/self/stat in clock ticks of 10 ms (USER_HZ 100 on Linux).
+   */
+  static long cpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // After "pid (comm) ", field 3 is f[0]; utime and stime are fields 14 and 15.
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   static long peakRssKb() {

@@ -4,11 +4,15 @@ import dev.winnow.api.Encoder;
 import dev.winnow.index.IngestResult;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.pipeline.Encoders;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,9 +68,9 @@ public final class IndexCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     // Not picocli-required: required options here would also be demanded of 'index check DIR'.
-    if (corpus == null || index == null) {
+    if (corpus == null) {
       throw new IllegalArgumentException(
-          "index needs --corpus FILE and --index DIR (or a subcommand: check, repair)");
+          "index needs --corpus FILE (or a subcommand: check DIR, repair DIR)");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (backend.isOpenSearch()) {
@@ -76,12 +80,20 @@ public final class IndexCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--index DIR is required with --backend embedded (or use --backend opensearch)");
     }
+    boolean createdNow = !Files.exists(index) || isEmptyDirectory(index);
     IngestResult r;
     Optional<Encoder> encoder =
         Optional.ofNullable(embedder).filter(e -> !e.equalsIgnoreCase("none")).map(Encoders::open);
-    try (WinnowIndex idx = WinnowIndex.open(index);
-        Progress progress = Progress.start("indexing", Lines.count(corpus))) {
-      r = idx.ingest(corpus, encoder, batch, progress::update);
+    try {
+      try (WinnowIndex idx = WinnowIndex.open(index);
+          Progress progress = Progress.start("indexing", Lines.count(corpus))) {
+        r = idx.ingest(corpus, encoder, batch, progress::update);
+      }
+    } catch (RuntimeException e) {
+      if (createdNow) {
+        deleteCreated(index, e); // nothing was committed: leave no empty index behind either
+      }
+      throw e;
     } finally {
       encoder.ifPresent(Encoder::close);
     }
@@ -97,5 +109,23 @@ public final class IndexCommand implements Callable<Integer> {
         r.documentsInIndex());
     out.flush();
     return 0;
+  }
+
+  private static boolean isEmptyDirectory(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteCreated(Path dir, RuntimeException failure) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 }

@@ -62,6 +62,9 @@ class IndexEvalCommandsTest {
     Result r = run("index", "--corpus", bad.toString(), "--index", tmp + "/idx");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("winnow: ").contains("bad.jsonl line 2");
+    assertThat(tmp.resolve("idx"))
+        .as("an index created by the failed run is removed")
+        .doesNotExist();
   }
 
   @Test

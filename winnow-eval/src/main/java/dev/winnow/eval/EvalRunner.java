@@ -4,6 +4,8 @@ import dev.winnow.api.Encoder;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
 import dev.winnow.index.IngestResult;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +19,8 @@ import java.util.function.Predicate;
  * Runs an {@link EvalRequest}: loads the dataset, opens (or builds) the index, runs every query
  * through the pipeline with per-stage timing, and evaluates the run with the {@link
  * Metric#STANDARD} measures. Metrics are computed on the hits in the order the pipeline returned
- * them.
+ * them. Latency has one entry per stage, {@code total} (wall clock per query) and {@code total_cpu}
+ * (CPU time of the evaluating thread per query, when the JVM measures it).
  */
 public final class EvalRunner {
 
@@ -82,12 +85,19 @@ public final class EvalRunner {
     Map<String, List<Hit>> run = new LinkedHashMap<>();
     Map<String, List<Long>> stageNanos = new LinkedHashMap<>();
     List<Long> totals = new ArrayList<>(queries.size());
+    List<Long> cpu = new ArrayList<>(queries.size());
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    boolean timesCpu = threads.isCurrentThreadCpuTimeSupported();
     for (int i = 0; i < queries.size(); i++) {
       Query q = queries.get(i);
       StageTimer timer = new StageTimer();
+      long cpuStart = timesCpu ? threads.getCurrentThreadCpuTime() : 0;
       long start = System.nanoTime();
       List<Hit> hits = pipeline.search(q, request.k(), timer);
       totals.add(System.nanoTime() - start);
+      if (timesCpu) {
+        cpu.add(threads.getCurrentThreadCpuTime() - cpuStart);
+      }
       timer
           .stages()
           .forEach((s, n) -> stageNanos.computeIfAbsent(s, x -> new ArrayList<>()).add(n));
@@ -102,6 +112,11 @@ public final class EvalRunner {
     Map<String, LatencySummary> latency = new LinkedHashMap<>();
     stageNanos.forEach((s, n) -> latency.put(s, LatencySummary.ofNanos(n)));
     latency.put("total", LatencySummary.ofNanos(totals));
+    if (!cpu.isEmpty()) {
+      // CPU time of the evaluating thread: steadier than wall time on a shared machine, but
+      // blind to work done on other threads (ONNX Runtime's intra-op pool, for one).
+      latency.put("total_cpu", LatencySummary.ofNanos(cpu));
+    }
     return new EvalReport(
         dataset.directory(),
         dataset.split(),

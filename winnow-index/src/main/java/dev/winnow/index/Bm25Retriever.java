@@ -1,19 +1,16 @@
 package dev.winnow.index;
 
-import dev.winnow.api.Document;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
 import dev.winnow.api.Retriever;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -101,14 +98,14 @@ public final class Bm25Retriever implements Retriever {
             return List.of();
           }
           ScoreDoc[] top = topWithBoundaryTies(searcher, q.get(), k, maxDoc);
-          // Reading in doc-id order lets neighbours share one decompressed stored-fields block.
-          Arrays.sort(top, Comparator.comparingInt((ScoreDoc sd) -> sd.doc));
-          StoredFields stored = searcher.storedFields();
-          List<Candidate> candidates = new ArrayList<>(top.length);
-          for (ScoreDoc sd : top) {
-            Document d = WinnowIndex.stored(stored, sd.doc);
-            candidates.add(new Candidate(d.id(), d.fullText(), sd.score));
+          int[] docs = new int[top.length];
+          double[] scores = new double[top.length];
+          for (int i = 0; i < top.length; i++) {
+            docs[i] = top[i].doc;
+            scores[i] = top[i].score;
           }
+          List<Candidate> candidates =
+              new ArrayList<>(DocumentValues.candidates(searcher.getIndexReader(), docs, scores));
           candidates.sort(TREC_ORDER);
           int n = Math.min(k, candidates.size());
           List<Hit> hits = new ArrayList<>(n);

@@ -1,7 +1,6 @@
 package dev.winnow.index;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.winnow.api.Document;
 import dev.winnow.api.Encoder;
@@ -18,13 +17,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -39,7 +38,6 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentInfos;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
@@ -47,11 +45,11 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.similarities.BM25Similarity;
-import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * An embedded Lucene index of {@link Document}s on disk (or in memory for tests and demos).
@@ -434,7 +432,7 @@ public final class WinnowIndex implements Closeable {
       IndexInfo latest = readInfo(directory, where);
       synchronized (writeLock) {
         committed = latest;
-        if (writer == null || !writer.hasUncommittedChanges()) {
+        if (!buffered) {
           pending = latest;
         }
       }
@@ -549,7 +547,7 @@ public final class WinnowIndex implements Closeable {
           if (top.scoreDocs.length == 0) {
             return Optional.empty();
           }
-          return Optional.of(stored(s.storedFields(), top.scoreDocs[0].doc));
+          return Optional.of(DocumentValues.document(s.getIndexReader(), top.scoreDocs[0].doc));
         });
   }
 
@@ -622,21 +620,6 @@ public final class WinnowIndex implements Closeable {
     }
   }
 
-  /** Reads a stored document back into the api record. */
-  static Document stored(StoredFields fields, int doc) throws IOException {
-    org.apache.lucene.document.Document d = fields.document(doc);
-    String meta = d.get(METADATA);
-    Map<String, String> metadata = Map.of();
-    if (meta != null) {
-      metadata = JSON.readValue(meta, new TypeReference<TreeMap<String, String>>() {});
-    }
-    return new Document(d.get(ID), orEmpty(d.get(TITLE)), orEmpty(d.get(TEXT)), metadata);
-  }
-
-  private static String orEmpty(String s) {
-    return s == null ? "" : s;
-  }
-
   // ---- internals ----
 
   private static FieldType contentsType() {
@@ -651,11 +634,12 @@ public final class WinnowIndex implements Closeable {
 
   private static org.apache.lucene.document.Document toLucene(Document d, float[] vector) {
     org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
-    doc.add(new StringField(ID, d.id(), Field.Store.YES));
+    doc.add(new StringField(ID, d.id(), Field.Store.NO));
+    doc.add(new BinaryDocValuesField(ID, new BytesRef(d.id())));
     if (!d.title().isEmpty()) {
-      doc.add(new StoredField(TITLE, d.title()));
+      doc.add(new BinaryDocValuesField(TITLE, new BytesRef(d.title())));
     }
-    doc.add(new StoredField(TEXT, d.text()));
+    doc.add(new BinaryDocValuesField(TEXT, new BytesRef(d.text())));
     if (!d.metadata().isEmpty()) {
       try {
         doc.add(new StoredField(METADATA, JSON.writeValueAsString(new TreeMap<>(d.metadata()))));
@@ -698,7 +682,10 @@ public final class WinnowIndex implements Closeable {
       action.run(writer());
     } catch (IOException e) {
       throw writeFailed(what, e);
-    } catch (AlreadyClosedException e) {
+    } catch (IllegalStateException e) {
+      // After a tragic failure (say a background merge hit a full disk) the writer refuses work:
+      // AlreadyClosedException (an IllegalStateException) from most calls, a plain
+      // IllegalStateException from commit.
       Throwable tragic = writer == null ? null : writer.getTragicException();
       if (tragic == null) {
         throw e;

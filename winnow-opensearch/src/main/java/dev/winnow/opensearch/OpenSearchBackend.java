@@ -135,17 +135,19 @@ public final class OpenSearchBackend implements AutoCloseable {
       return vectors;
     }
     Optional<VectorSpec> have = vectors();
-    if (vectors.isPresent() && !vectors.equals(have)) {
+    // Documents without vectors in an index with vectors would be invisible to dense search.
+    if (!vectors.equals(have)) {
       throw new OpenSearchClusterException(
           where()
               + " holds "
               + have.map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
                   .orElse("no vectors")
-              + " but ingestion brings vectors of "
-              + vectors.get().encoder()
-              + " (dimension "
-              + vectors.get().dimension()
-              + "); delete the index or choose another with --opensearch-index");
+              + " but ingestion brings "
+              + vectors
+                  .map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
+                  .orElse("no vectors")
+              + "; ingest with the same --embedder, delete the index, or choose another with"
+              + " --opensearch-index");
     }
     awaitYellow();
     return have;
@@ -285,8 +287,11 @@ public final class OpenSearchBackend implements AutoCloseable {
       }
       v.add(vector[i]);
     }
-    // The HNSW beam is at least EF_SEARCH wide, as the embedded index searches.
-    JsonData ef = JsonData.of(Math.max(k, EF_SEARCH));
+    // As the embedded index does: the HNSW search gathers a beam of at least EF_SEARCH neighbours
+    // and the best k of them are kept, in score order with ties broken by id over the whole beam,
+    // so a smaller k is always a prefix of a larger one.
+    int beam = Math.max(k, EF_SEARCH);
+    JsonData ef = JsonData.of(beam);
     Query q =
         Query.of(
             b ->
@@ -294,7 +299,7 @@ public final class OpenSearchBackend implements AutoCloseable {
                     n ->
                         n.field(IndexLayout.EMBEDDING)
                             .vector(v)
-                            .k(k)
+                            .k(beam)
                             .methodParameters("ef_search", ef)));
     // Lucene's cosine score is (1 + cos) / 2; hits carry the cosine, as the embedded index's do.
     return search(q, k, retriever, "run a k-NN search", s -> 2 * s - 1);
@@ -425,9 +430,13 @@ public final class OpenSearchBackend implements AutoCloseable {
     }
   }
 
-  private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be in [1, " + MAX_K + "], got " + k);
+  static void checkK(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (k > MAX_K) {
+      throw new IllegalArgumentException(
+          "k must be <= " + MAX_K + " (OpenSearch's max_result_window), got " + k);
     }
   }
 

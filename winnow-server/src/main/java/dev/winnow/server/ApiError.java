@@ -19,6 +19,8 @@ final class ApiError extends RuntimeException {
     UNAUTHORIZED(401, "validation"),
     NOT_FOUND(404, "validation"),
     METHOD_NOT_ALLOWED(405, "validation"),
+    /** The body stopped arriving (a lying Content-Length, an endless chunked body, a slow body). */
+    REQUEST_TIMEOUT(408, "validation"),
     BODY_TOO_LARGE(413, "validation"),
     UNSUPPORTED_MEDIA_TYPE(415, "validation"),
     INVALID(422, "validation"),

@@ -39,6 +39,9 @@ final class CorpusRoutes {
   static final int DEFAULT_TOP_N = 10;
   static final int DEFAULT_CANDIDATES = 100;
 
+  /** Longest document id; Lucene cannot index a term over 32,766 bytes, and ids are not texts. */
+  static final int MAX_ID_BYTES = 512;
+
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private final WinnowIndex index;
@@ -209,6 +212,11 @@ final class CorpusRoutes {
     JsonNode id = n.get("id");
     if (id == null || !id.isTextual() || id.textValue().isBlank()) {
       throw ApiError.invalid(where + ".id is required and must be a non-empty string");
+    }
+    int idBytes = id.textValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (idBytes > MAX_ID_BYTES) {
+      throw ApiError.invalid(
+          where + ".id must be at most " + MAX_ID_BYTES + " bytes of UTF-8, got " + idBytes);
     }
     JsonNode text = n.get("text");
     if (text == null || !text.isTextual()) {

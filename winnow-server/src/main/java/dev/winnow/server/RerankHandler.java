@@ -9,8 +9,6 @@ import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.TextPair;
 import dev.winnow.index.IndexHealth;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -87,15 +85,20 @@ final class RerankHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Exchange ex = new Exchange(request, response, callback);
+    guarded(ex, () -> route(ex));
+    return true;
+  }
+
+  /** Runs one step of an exchange, answering its failure in the route's error shape. */
+  private void guarded(Exchange ex, Runnable step) {
     try {
-      route(ex);
+      step.run();
     } catch (ApiError e) {
       ex.fail(e);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + ex.route.path, e);
       ex.fail(new ApiError(ApiError.Kind.BACKEND, "internal error: " + e.getClass().getName()));
     }
-    return true;
   }
 
   private void route(Exchange ex) {
@@ -147,9 +150,18 @@ final class RerankHandler extends Handler.Abstract {
               "text/plain; version=0.0.4; charset=utf-8",
               metrics.render().getBytes(StandardCharsets.UTF_8));
       case OPENAPI -> ex.send(200, "application/json", openApi);
-      case RERANK_V1, RERANK_V2, RERANK_TEI -> rerank(ex, route.dialect.orElseThrow());
-      case SEARCH -> ex.json(200, corpus(ex).search(readJson(ex)));
-      case DOCUMENTS -> ex.json(200, corpus(ex).add(readJson(ex)));
+      case RERANK_V1, RERANK_V2, RERANK_TEI -> {
+        requireReady();
+        withJson(ex, tree -> rerank(ex, route.dialect.orElseThrow(), tree));
+      }
+      case SEARCH -> {
+        CorpusRoutes c = corpus(ex);
+        withJson(ex, tree -> ex.json(200, c.search(tree)));
+      }
+      case DOCUMENTS -> {
+        CorpusRoutes c = corpus(ex);
+        withJson(ex, tree -> ex.json(200, c.add(tree)));
+      }
       case DOCUMENT -> document(ex);
       default -> throw new IllegalStateException("unrouted " + route);
     }
@@ -186,9 +198,7 @@ final class RerankHandler extends Handler.Abstract {
             () -> new ApiError(ApiError.Kind.NOT_FOUND, "no document with id '" + id + "'")));
   }
 
-  private void rerank(Exchange ex, Dialect dialect) {
-    requireReady();
-    JsonNode tree = readJson(ex);
+  private void rerank(Exchange ex, Dialect dialect, JsonNode tree) {
     RerankCall call;
     try {
       call = dialect.parse(tree, encoder, config.maxDocuments());
@@ -234,8 +244,12 @@ final class RerankHandler extends Handler.Abstract {
             answers);
   }
 
-  /** Content type, declared and read size, strict UTF-8 and JSON limits, cheapest check first. */
-  JsonNode readJson(Exchange ex) {
+  /**
+   * Content type and declared size now, then the body read without holding a thread (a stalled or
+   * trickling body costs a connection, not one of the pool's threads), then strict UTF-8 and JSON
+   * limits; {@code then} runs on a pool thread with the parsed tree.
+   */
+  void withJson(Exchange ex, java.util.function.Consumer<JsonNode> then) {
     String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
     if (contentType != null && !isJson(contentType)) {
       throw new ApiError(
@@ -247,31 +261,114 @@ final class RerankHandler extends Handler.Abstract {
       metrics.rejected("body_too_large");
       throw tooLarge(declared);
     }
-    byte[] body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
-    int length = 0;
-    try (InputStream in = Content.Source.asInputStream(ex.request)) {
-      while (true) {
-        if (length == body.length) {
-          if (length > config.maxBodyBytes()) {
-            metrics.rejected("body_too_large");
-            throw tooLarge(length);
-          }
-          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, 2L * length));
-        }
-        int n = in.read(body, length, body.length - length);
-        if (n < 0) {
-          break;
-        }
-        length += n;
+    new BodyReader(ex, declared, (body, length) -> then.accept(json.parse(body, length))).start();
+  }
+
+  /** What to do with a body read in full. */
+  private interface BodyConsumer {
+    void accept(byte[] body, int length);
+  }
+
+  /**
+   * Reads a request body chunk by chunk as it arrives ({@code Request.read}/{@code demand}, the
+   * Jetty 12 idiom); refuses it once it passes the limit, answers 408 when it stops arriving (the
+   * idle timeout fails the read) and 400 on another read failure.
+   */
+  private final class BodyReader implements Runnable {
+    private final Exchange ex;
+    private final BodyConsumer then;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private byte[] body;
+    private int length;
+    private org.eclipse.jetty.util.thread.Scheduler.Task deadline;
+
+    BodyReader(Exchange ex, long declared, BodyConsumer then) {
+      this.ex = ex;
+      this.then = then;
+      this.body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
+    }
+
+    /** Reads what has arrived and asks to be called again; a body late in full gets 408. */
+    void start() {
+      long ms = Math.min(config.requestTimeout().toMillis(), WinnowServer.BODY_READ_TIMEOUT_MS);
+      deadline =
+          ex.request
+              .getComponents()
+              .getScheduler()
+              .schedule(this::expire, ms, TimeUnit.MILLISECONDS);
+      run();
+    }
+
+    private void expire() {
+      if (finished.compareAndSet(false, true)) {
+        metrics.rejected("body_timeout");
+        ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        ex.fail(
+            new ApiError(
+                ApiError.Kind.REQUEST_TIMEOUT,
+                "the request body stopped arriving (read timeout); send the whole body promptly"));
       }
-    } catch (IOException e) {
-      throw ApiError.malformed("could not read the request body: " + e.getMessage());
     }
-    if (length > config.maxBodyBytes()) {
-      metrics.rejected("body_too_large");
-      throw tooLarge(length);
+
+    /** True for the one caller that ends the read (completion, failure or the deadline). */
+    private boolean finish() {
+      deadline.cancel();
+      return finished.compareAndSet(false, true);
     }
-    return json.parse(body, length);
+
+    @Override
+    public void run() {
+      guarded(ex, this::readAvailable);
+    }
+
+    private void readAvailable() {
+      while (true) {
+        if (finished.get()) {
+          return; // answered 408 already
+        }
+        Content.Chunk chunk = ex.request.read();
+        if (chunk == null) {
+          ex.request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          finish();
+          throw readFailed(chunk.getFailure());
+        }
+        ByteBuffer b = chunk.getByteBuffer();
+        int n = b.remaining();
+        if ((long) length + n > config.maxBodyBytes()) {
+          chunk.release();
+          finish();
+          metrics.rejected("body_too_large");
+          throw tooLarge((long) length + n);
+        }
+        if (length + n > body.length) {
+          long grown = Math.max((long) length + n, 2L * body.length);
+          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, grown));
+        }
+        b.get(body, length, n);
+        length += n;
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (last) {
+          if (finish()) {
+            then.accept(body, length);
+          }
+          return;
+        }
+      }
+    }
+
+    private ApiError readFailed(Throwable failure) {
+      if (timedOut(failure)) {
+        metrics.rejected("body_timeout");
+        return new ApiError(
+            ApiError.Kind.REQUEST_TIMEOUT,
+            "the request body stopped arriving (read timeout); send the whole body promptly");
+      }
+      return ApiError.malformed("could not read the request body: " + failure.getMessage());
+    }
   }
 
   private void answer(
@@ -351,6 +448,17 @@ final class RerankHandler extends Handler.Abstract {
             + " bytes exceeds this server's limit of "
             + config.maxBodyBytes()
             + " bytes");
+  }
+
+  private static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TimeoutException
+          || c instanceof java.net.SocketTimeoutException
+          || c instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isJson(String contentType) {

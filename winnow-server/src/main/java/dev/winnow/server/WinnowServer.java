@@ -38,6 +38,12 @@ public final class WinnowServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WinnowServer.class.getName());
 
+  /** Longest time a request body may take to arrive in full (the request timeout when shorter). */
+  static final long BODY_READ_TIMEOUT_MS = 10_000;
+
+  /** Slowest accepted request body, averaged from the start of the request. */
+  static final long MIN_BODY_BYTES_PER_SECOND = 1024;
+
   private final ServerConfig config;
   private final CrossEncoder encoder;
   private final ServerMetrics metrics = new ServerMetrics();
@@ -74,6 +80,10 @@ public final class WinnowServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);
     http.setRequestHeaderSize(16 * 1024);
+    // Bodies are read without holding a thread (RerankHandler.BodyReader); one trickling in slower
+    // than MIN_BODY_BYTES_PER_SECOND is cut off with 408, as is one that stops arriving for
+    // BODY_READ_TIMEOUT_MS (or the request timeout when shorter).
+    http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
     this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(config.host());
     connector.setPort(config.port());

@@ -29,9 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
 import org.junit.jupiter.api.Test;
@@ -245,10 +246,12 @@ class CrashRecoveryIT {
         DirectoryReader reader = DirectoryReader.open(dir)) {
       for (LeafReaderContext leaf : reader.leaves()) {
         Bits live = leaf.reader().getLiveDocs();
-        StoredFields stored = leaf.reader().storedFields();
+        // index format 2 keeps the id as a binary doc value (and an indexed term), not stored
+        BinaryDocValues ids = DocValues.getBinary(leaf.reader(), "id");
         for (int d = 0; d < leaf.reader().maxDoc(); d++) {
           if (live == null || live.get(d)) {
-            seen.merge(stored.document(d).get("id"), 1, Integer::sum);
+            assertThat(ids.advanceExact(d)).as("document %d has an id", d).isTrue();
+            seen.merge(ids.binaryValue().utf8ToString(), 1, Integer::sum);
           }
         }
       }

@@ -250,6 +250,38 @@ class WinnowServerTest {
   }
 
   @Test
+  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
+    String url = start(ServerConfig.DEFAULTS);
+    CountDownLatch held = fake.hold();
+    CompletableFuture<Http.Reply> first =
+        CompletableFuture.supplyAsync(
+            () -> Http.post(url + "/v2/rerank", "{\"query\":\"one\",\"documents\":[\"a\"]}"));
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    StringBuilder docs = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      docs.append(i == 0 ? "" : ",").append("\"doc ").append(i).append('"');
+    }
+    CompletableFuture<Http.Reply> large =
+        CompletableFuture.supplyAsync(
+            () ->
+                Http.post(
+                    url + "/v2/rerank", "{\"query\":\"large\",\"documents\":[" + docs + "]}"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 200"));
+    CompletableFuture<Http.Reply> small =
+        CompletableFuture.supplyAsync(
+            () -> Http.post(url + "/v2/rerank", "{\"query\":\"small\",\"documents\":[\"x\"]}"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 201"));
+    fake.release();
+    assertThat(small.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(large.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    first.get(10, TimeUnit.SECONDS);
+    // batch 0 is the held one; batch 1 already carries the small request, and is full (64 pairs)
+    assertThat(fake.batchQueries.get(1)).containsExactlyInAnyOrder("large", "small");
+    assertThat(fake.batchSizes.get(1)).isEqualTo(64);
+    assertThat(fake.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(202);
+  }
+
+  @Test
   void scheduler_splitsALargeRequestByTokenBudget() {
     String url = start(ServerConfig.DEFAULTS.withBatching(64, 64, 1));
     StringBuilder docs = new StringBuilder();
