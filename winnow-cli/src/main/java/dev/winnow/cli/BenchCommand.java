@@ -45,8 +45,11 @@ import picocli.CommandLine.Spec;
     })
 final class BenchCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "Model folder (Hugging Face layout).")
-  Path model;
+  @Option(
+      names = "--model",
+      required = true,
+      description = "Model folder (Hugging Face layout) or hub id ORG/NAME[@REV].")
+  String model;
 
   @Option(
       names = "--variant",
@@ -132,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
     if (peakGflops != null && !(peakGflops > 0)) {
       throw new IllegalArgumentException("--peak-gflops must be > 0, got " + peakGflops);
     }
-    ModelFolder folder = ModelFolder.open(model, variant);
+    ModelFolder folder = RerankCommand.resolveModel(model, variant);
     OptionalDouble[] shape = transformerShape(folder.config());
 
     OnnxCrossEncoder.Options options = OnnxCrossEncoder.Options.defaults().withThreads(nThreads);

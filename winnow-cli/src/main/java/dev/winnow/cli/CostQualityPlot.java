@@ -120,11 +120,12 @@ final class CostQualityPlot {
           String.format(
               Locale.ROOT,
               "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f77b4\"/>%n"
-                  + "<text x=\"%.1f\" y=\"%.1f\">%s (%.4f)</text>%n",
+                  + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s (%.4f)</text>%n",
               x,
               y,
-              x + 6,
+              x > w - 160 ? x - 6 : x + 6,
               y - 6,
+              x > w - 160 ? "end" : "start",
               escape(p.label()),
               p.quality()));
     }

@@ -9,6 +9,7 @@ import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.Truncation;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.onnx.hub.ModelResolver;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,7 +132,7 @@ final class RerankCommand implements Callable<Integer> {
    * named on the command line.
    */
   static ModelFolder resolveModel(String model, String variant) {
-    return ModelFolder.open(Path.of(model), variant);
+    return ModelResolver.fromEnvironment().resolve(model, variant);
   }
 
   private static void printJson(PrintWriter out, List<RankedDocument> ranked) throws Exception {

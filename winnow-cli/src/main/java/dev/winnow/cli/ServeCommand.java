@@ -1,8 +1,8 @@
 package dev.winnow.cli;
 
+import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
-import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.server.ByteSize;
 import dev.winnow.server.Durations;
 import dev.winnow.server.ServerConfig;
@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Serve a cross-encoder over HTTP: POST /v2/rerank (Cohere v2), /v1/rerank (Cohere v1 and"
-          + " Jina), /rerank (TEI); GET /health, /ready, /info, /metrics, /openapi.json.",
+          + " Jina), /rerank (TEI); GET /health, /ready, /info, /metrics, /openapi.json; with"
+          + " --index also search and ingestion under /v1.",
       "Binds 127.0.0.1 unless --host says otherwise."
     })
 final class ServeCommand implements Callable<Integer> {
@@ -49,6 +50,13 @@ final class ServeCommand implements Callable<Integer> {
       description =
           "ONNX variant: default (onnx/model.onnx), qint8, ... Default: ${DEFAULT-VALUE}.")
   String variant;
+
+  @Option(
+      names = "--index",
+      description =
+          "Index directory (created when absent): also serve POST /v1/search, POST /v1/documents"
+              + " and GET/DELETE /v1/documents/{id}.")
+  Optional<Path> index;
 
   @Option(
       names = "--host",
@@ -156,7 +164,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     ServerConfig config = config();
     PrintWriter err = spec.commandLine().getErr();
-    ModelFolder folder = ModelResolver.fromEnvironment().resolve(model, variant);
+    ModelFolder folder = RerankCommand.resolveModel(model, variant);
     OnnxCrossEncoder.Options options =
         OnnxCrossEncoder.Options.defaults()
             .withTokenBudget(Math.max(16, config.batchTokenBudget()));
@@ -164,19 +172,24 @@ final class ServeCommand implements Callable<Integer> {
       options = options.withThreads(threads.get());
     }
     OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options);
+    Optional<WinnowIndex> corpus = Optional.empty();
     WinnowServer server;
     try {
-      server = new WinnowServer(encoder, config).start();
+      corpus = index.map(WinnowIndex::open);
+      server = new WinnowServer(encoder, config, corpus).start();
     } catch (RuntimeException e) {
+      corpus.ifPresent(WinnowIndex::close);
       encoder.close();
       throw e;
     }
+    Optional<WinnowIndex> opened = corpus;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
               try {
                 server.shutdown(config.drainTimeout());
+                opened.ifPresent(WinnowIndex::close);
                 encoder.close();
               } finally {
                 stopped.countDown();

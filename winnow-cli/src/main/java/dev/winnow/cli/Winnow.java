@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.onnx.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,8 +13,13 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BenchCommand.class,
+      DemoCommand.class,
+      EvalCommand.class,
+      IndexCommand.class,
       ModelsCommand.class,
+      RegressCommand.class,
       RerankCommand.class,
+      SearchCommand.class,
       ServeCommand.class,
     })
 public final class Winnow {
@@ -30,6 +36,10 @@ public final class Winnow {
           if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
             cmd.getErr().println("winnow: " + ex.getMessage());
             return 2;
+          }
+          if (ex instanceof HubException) {
+            cmd.getErr().println("winnow: " + ex.getMessage());
+            return 1;
           }
           throw ex;
         });

@@ -1,6 +1,5 @@
 package dev.winnow.index;
 
-import dev.winnow.api.Document;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
 import dev.winnow.api.Retriever;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -49,11 +47,14 @@ public final class Bm25Retriever implements Retriever {
   /** The retriever name recorded in provenance. */
   public static final String NAME = "bm25";
 
-  /** Highest score first; among equal scores the larger id first, as trec_eval sorts. */
+  /**
+   * Highest score first; among equal scores the larger id first (by code point, as trec_eval's
+   * {@code strcmp} on UTF-8 sorts).
+   */
   static final Comparator<Candidate> TREC_ORDER =
       Comparator.comparingDouble(Candidate::score)
           .reversed()
-          .thenComparing(Candidate::id, Comparator.reverseOrder());
+          .thenComparing(Candidate::id, (x, y) -> compareCodePoints(y, x));
 
   private final WinnowIndex index;
   private final BM25Similarity similarity;
@@ -97,12 +98,14 @@ public final class Bm25Retriever implements Retriever {
             return List.of();
           }
           ScoreDoc[] top = topWithBoundaryTies(searcher, q.get(), k, maxDoc);
-          StoredFields stored = searcher.storedFields();
-          List<Candidate> candidates = new ArrayList<>(top.length);
-          for (ScoreDoc sd : top) {
-            Document d = WinnowIndex.stored(stored, sd.doc);
-            candidates.add(new Candidate(d.id(), d.fullText(), sd.score));
+          int[] docs = new int[top.length];
+          double[] scores = new double[top.length];
+          for (int i = 0; i < top.length; i++) {
+            docs[i] = top[i].doc;
+            scores[i] = top[i].score;
           }
+          List<Candidate> candidates =
+              new ArrayList<>(DocumentValues.candidates(searcher.getIndexReader(), docs, scores));
           candidates.sort(TREC_ORDER);
           int n = Math.min(k, candidates.size());
           List<Hit> hits = new ArrayList<>(n);
@@ -185,6 +188,22 @@ public final class Bm25Retriever implements Retriever {
       }
       n = (int) Math.min(2L * n, maxDoc);
     }
+  }
+
+  /** Compares by Unicode code point, the order of {@code strcmp} on UTF-8 bytes. */
+  static int compareCodePoints(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int ca = a.codePointAt(i);
+      int cb = b.codePointAt(j);
+      if (ca != cb) {
+        return Integer.compare(ca, cb);
+      }
+      i += Character.charCount(ca);
+      j += Character.charCount(cb);
+    }
+    return Boolean.compare(i < a.length(), j < b.length());
   }
 
   /** A scored document before ranks are assigned. */

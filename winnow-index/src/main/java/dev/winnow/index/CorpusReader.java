@@ -92,6 +92,11 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
     }
   }
 
+  /** Reads a corpus from a stream, named {@code file} in messages (tests and fuzzing). */
+  static CorpusReader over(InputStream in, Path file) {
+    return new CorpusReader(file, in);
+  }
+
   /**
    * Reads the whole file once and returns the number of documents, failing on the first bad line:
    * validation without side effects.

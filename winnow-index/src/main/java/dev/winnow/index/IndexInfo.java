@@ -15,7 +15,10 @@ public record IndexInfo(
     int format, String analysis, OptionalInt vectorDimension, Optional<String> vectorModel) {
 
   /** The index format this build writes and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
+
+  /** The oldest format this build reads (format 1 kept texts in stored fields). */
+  static final int OLDEST_READABLE = 2;
 
   static final String FORMAT_KEY = "winnow.format";
   static final String ANALYSIS_KEY = "winnow.analysis";
@@ -70,13 +73,20 @@ public record IndexInfo(
           where
               + " was written by a newer Winnow (index format "
               + version
-              + "; this build reads format "
+              + "; this build reads up to format "
               + FORMAT_VERSION
-              + " and older); upgrade Winnow or re-index");
+              + "); upgrade Winnow or re-index");
     }
-    if (version < 1) {
+    if (version < OLDEST_READABLE) {
       throw new IllegalArgumentException(
-          where + " has an invalid index format " + version + " (formats start at 1)");
+          where
+              + " was written by an older Winnow (index format "
+              + version
+              + "; this build reads formats "
+              + OLDEST_READABLE
+              + " to "
+              + FORMAT_VERSION
+              + "); re-index it");
     }
     String analysis = data.getOrDefault(ANALYSIS_KEY, "");
     if (!analysis.equals(IndexAnalysis.NAME)) {

@@ -14,7 +14,6 @@ import java.util.PriorityQueue;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -156,7 +155,7 @@ public final class VectorRetriever implements Retriever {
       }
       scores[i] = Vectors.dot(q, values.vectorValue());
     }
-    return candidates(s.storedFields(), docs, scores);
+    return new ArrayList<>(DocumentValues.candidates(s.getIndexReader(), docs, scores));
   }
 
   private static List<Bm25Retriever.Candidate> exact(IndexSearcher s, float[] q, int k)
@@ -206,17 +205,7 @@ public final class VectorRetriever implements Retriever {
         scores[j++] = all[d];
       }
     }
-    return candidates(s.storedFields(), docs, scores);
-  }
-
-  private static List<Bm25Retriever.Candidate> candidates(
-      StoredFields stored, int[] docs, double[] scores) throws IOException {
-    List<Bm25Retriever.Candidate> out = new ArrayList<>(docs.length);
-    for (int i = 0; i < docs.length; i++) {
-      var d = WinnowIndex.stored(stored, docs[i]);
-      out.add(new Bm25Retriever.Candidate(d.id(), d.fullText(), scores[i]));
-    }
-    return out;
+    return new ArrayList<>(DocumentValues.candidates(s.getIndexReader(), docs, scores));
   }
 
   private static void checkK(int k) {

@@ -1,26 +1,29 @@
 package dev.winnow.index;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.winnow.api.Document;
 import dev.winnow.api.Encoder;
 import java.io.Closeable;
+import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -33,8 +36,8 @@ import org.apache.lucene.index.IndexFormatTooOldException;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentInfos;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.IndexSearcher;
@@ -46,6 +49,7 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * An embedded Lucene index of {@link Document}s on disk (or in memory for tests and demos).
@@ -63,6 +67,21 @@ import org.apache.lucene.store.LockObtainFailedException;
  * adds a whole corpus and commits once, rolling back everything on any failure, so a malformed line
  * never leaves half a corpus behind. A new index gets an empty first commit at creation, so a crash
  * during the first real commit leaves a readable (empty) index.
+ *
+ * <p><b>Integrity.</b> Opening verifies the last commit: {@code segments_N} is read whole with its
+ * checksum, every segment it names is opened (a missing file fails here), and every segment file's
+ * CRC-32 footer is checked against its contents ({@code LeafReader.checkIntegrity}, a sequential
+ * read of the whole index: about a second per GB from a warm page cache, milliseconds for corpora
+ * like SciFact). Any mismatch throws {@link IndexCorruptException} and the index is not served. The
+ * deeper structural checks of Lucene's {@code CheckIndex} (postings, norms, vectors decoded one by
+ * one) cost several times more and are left to {@link IndexIntegrity#check}.
+ *
+ * <p><b>Write failures.</b> An I/O error while adding, deleting or committing (disk full, a failing
+ * device) rolls the writer back to the last commit, throws {@link IndexFullException} or {@link
+ * IndexWriteException}, and turns {@link #health()} degraded until a later commit succeeds; the
+ * next write opens a fresh writer from the last commit. Nothing committed is touched. Because the
+ * rollback also discards what other threads added and have not yet committed, callers that
+ * acknowledge writes to clients use {@link #ingest}, which adds and commits under one lock.
  *
  * <p><b>Ids.</b> Adding a document whose id is already present replaces it (Lucene {@code
  * updateDocument} on the id term), also within one batch: the last one wins. Until segments merge,
@@ -106,14 +125,50 @@ public final class WinnowIndex implements Closeable {
   private volatile IndexInfo committed;
   private IndexInfo pending; // guarded by writeLock
   private IndexWriter writer; // guarded by writeLock; null until the first mutation
+
+  /**
+   * Whether adds or deletes are buffered since the last commit or rollback (guarded by writeLock).
+   * Not {@code IndexWriter.hasUncommittedChanges()}: a background merge finishing after a commit
+   * makes that true although no caller has anything pending.
+   */
+  private boolean buffered;
+
   private volatile boolean closed;
+  private volatile IndexHealth health =
+      new IndexHealth(IndexHealth.Status.OK, Optional.empty(), Instant.now(), 0);
 
   private WinnowIndex(Directory directory, String where) throws IOException {
     this.directory = directory;
     this.where = where;
-    this.committed = readInfo(directory, where);
+    try {
+      this.committed = readInfo(directory, where);
+      this.searchers = new SearcherManager(directory, null);
+    } catch (CorruptIndexException | NoSuchFileException | FileNotFoundException | EOFException e) {
+      throw new IndexCorruptException(where, e.toString(), e);
+    }
     this.pending = committed;
-    this.searchers = new SearcherManager(directory, null);
+    try {
+      verifyChecksums();
+    } catch (IOException | RuntimeException e) {
+      searchers.close();
+      throw e;
+    }
+  }
+
+  /** Checks every segment file of the last commit against its CRC-32 footer. */
+  private void verifyChecksums() throws IOException {
+    IndexSearcher s = searchers.acquire();
+    try {
+      for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+        try {
+          leaf.reader().checkIntegrity();
+        } catch (CorruptIndexException | NoSuchFileException | EOFException e) {
+          throw new IndexCorruptException(where, e.toString(), e);
+        }
+      }
+    } finally {
+      searchers.release(s);
+    }
   }
 
   /**
@@ -166,6 +221,28 @@ public final class WinnowIndex implements Closeable {
     }
   }
 
+  /**
+   * Opens (creating when empty) the index in any Lucene {@link Directory}, named {@code where} in
+   * messages; the index closes the directory. For tests that put a fault-injecting directory
+   * (Lucene's {@code MockDirectoryWrapper}) under the index, and for embedders that bring their
+   * own.
+   */
+  public static WinnowIndex open(Directory directory, String where) {
+    try {
+      try {
+        if (!DirectoryReader.indexExists(directory)) {
+          createEmpty(directory, where);
+        }
+        return new WinnowIndex(directory, where);
+      } catch (IOException | RuntimeException e) {
+        directory.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open " + where, e);
+    }
+  }
+
   /** A fresh index held in memory: for tests, demos and small throwaway corpora. */
   public static WinnowIndex inMemory() {
     try {
@@ -180,6 +257,11 @@ public final class WinnowIndex implements Closeable {
   /** What the last commit says about this index. */
   public IndexInfo info() {
     return committed;
+  }
+
+  /** Whether writes are succeeding; degraded from a failed write until the next good commit. */
+  public IndexHealth health() {
+    return health;
   }
 
   /** The number of documents visible to searches (as of the last commit). */
@@ -224,15 +306,16 @@ public final class WinnowIndex implements Closeable {
         Document d = Objects.requireNonNull(documents.get(i), "documents[" + i + "]");
         docs.add(toLucene(d, vectors == null ? null : normalised(vectors[i], d.id(), next)));
       }
-      try {
-        IndexWriter w = writer();
-        for (int i = 0; i < docs.size(); i++) {
-          w.updateDocument(new Term(ID, documents.get(i).id()), docs.get(i));
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot add documents to " + where, e);
-      }
+      write(
+          "add documents to",
+          w -> {
+            for (int i = 0; i < docs.size(); i++) {
+              w.updateDocument(new Term(ID, documents.get(i).id()), docs.get(i));
+            }
+            return null;
+          });
       pending = next;
+      buffered = true;
     }
   }
 
@@ -299,11 +382,8 @@ public final class WinnowIndex implements Closeable {
     Objects.requireNonNull(id, "id");
     synchronized (writeLock) {
       ensureOpen();
-      try {
-        writer().deleteDocuments(new Term(ID, id));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot delete '" + id + "' from " + where, e);
-      }
+      write("delete '" + id + "' from", w -> w.deleteDocuments(new Term(ID, id)));
+      buffered = true;
     }
   }
 
@@ -315,16 +395,49 @@ public final class WinnowIndex implements Closeable {
     synchronized (writeLock) {
       ensureOpen();
       if (writer != null) {
+        IndexInfo next = pending;
+        write(
+            "commit",
+            w -> {
+              w.setLiveCommitData(next.toUserData().entrySet());
+              return w.commit();
+            });
+        committed = next;
+        buffered = false;
+        if (health.degraded()) {
+          health =
+              new IndexHealth(
+                  IndexHealth.Status.OK, health.lastError(), Instant.now(), health.failedWrites());
+        }
         try {
-          writer.setLiveCommitData(pending.toUserData().entrySet());
-          writer.commit();
-          committed = pending;
           searchers.maybeRefreshBlocking();
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot commit " + where, e);
+          throw new UncheckedIOException(
+              "committed " + where + " durably but cannot refresh its searchers", e);
         }
       }
       return size();
+    }
+  }
+
+  /**
+   * Makes the latest commit in the directory visible to searches, including one made by another
+   * process or another {@code WinnowIndex} on the same directory; this instance's own commits are
+   * visible without it. Also reloads the {@link IndexInfo}.
+   */
+  public void refresh() {
+    ensureOpen();
+    try {
+      searchers.maybeRefreshBlocking();
+      IndexInfo latest = readInfo(directory, where);
+      synchronized (writeLock) {
+        committed = latest;
+        if (!buffered) {
+          pending = latest;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot refresh " + where, e);
     }
   }
 
@@ -376,7 +489,7 @@ public final class WinnowIndex implements Closeable {
     }
     synchronized (writeLock) {
       ensureOpen();
-      if (writer != null && writer.hasUncommittedChanges()) {
+      if (buffered) {
         throw new IllegalStateException(
             where + " has uncommitted changes; commit or roll them back before ingesting");
       }
@@ -434,8 +547,14 @@ public final class WinnowIndex implements Closeable {
           if (top.scoreDocs.length == 0) {
             return Optional.empty();
           }
-          return Optional.of(stored(s.storedFields(), top.scoreDocs[0].doc));
+          return Optional.of(DocumentValues.document(s.getIndexReader(), top.scoreDocs[0].doc));
         });
+  }
+
+  /** Whether a committed document has this id (cheaper than {@link #get}: no stored fields). */
+  public boolean contains(String id) {
+    Objects.requireNonNull(id, "id");
+    return withSearcher(s -> s.count(new TermQuery(new Term(ID, id))) > 0);
   }
 
   /** Closes the index; anything not committed is discarded. */
@@ -501,21 +620,6 @@ public final class WinnowIndex implements Closeable {
     }
   }
 
-  /** Reads a stored document back into the api record. */
-  static Document stored(StoredFields fields, int doc) throws IOException {
-    org.apache.lucene.document.Document d = fields.document(doc);
-    String meta = d.get(METADATA);
-    Map<String, String> metadata = Map.of();
-    if (meta != null) {
-      metadata = JSON.readValue(meta, new TypeReference<TreeMap<String, String>>() {});
-    }
-    return new Document(d.get(ID), orEmpty(d.get(TITLE)), orEmpty(d.get(TEXT)), metadata);
-  }
-
-  private static String orEmpty(String s) {
-    return s == null ? "" : s;
-  }
-
   // ---- internals ----
 
   private static FieldType contentsType() {
@@ -530,11 +634,12 @@ public final class WinnowIndex implements Closeable {
 
   private static org.apache.lucene.document.Document toLucene(Document d, float[] vector) {
     org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
-    doc.add(new StringField(ID, d.id(), Field.Store.YES));
+    doc.add(new StringField(ID, d.id(), Field.Store.NO));
+    doc.add(new BinaryDocValuesField(ID, new BytesRef(d.id())));
     if (!d.title().isEmpty()) {
-      doc.add(new StoredField(TITLE, d.title()));
+      doc.add(new BinaryDocValuesField(TITLE, new BytesRef(d.title())));
     }
-    doc.add(new StoredField(TEXT, d.text()));
+    doc.add(new BinaryDocValuesField(TEXT, new BytesRef(d.text())));
     if (!d.metadata().isEmpty()) {
       try {
         doc.add(new StoredField(METADATA, JSON.writeValueAsString(new TreeMap<>(d.metadata()))));
@@ -561,6 +666,92 @@ public final class WinnowIndex implements Closeable {
     return size();
   }
 
+  /** One step of a mutation on the writer, run while holding {@code writeLock}. */
+  private interface WriterAction {
+    Object run(IndexWriter w) throws IOException;
+  }
+
+  /**
+   * Runs {@code action} on the writer (opening one from the last commit when needed). An I/O
+   * failure, or a writer that closed itself after one (Lucene's "tragic" exceptions, as when a
+   * background merge hits a full disk), rolls back to the last commit and throws {@link
+   * IndexWriteException} or {@link IndexFullException}.
+   */
+  private void write(String what, WriterAction action) {
+    try {
+      action.run(writer());
+    } catch (IOException e) {
+      throw writeFailed(what, e);
+    } catch (IllegalStateException e) {
+      // After a tragic failure (say a background merge hit a full disk) the writer refuses work:
+      // AlreadyClosedException (an IllegalStateException) from most calls, a plain
+      // IllegalStateException from commit.
+      Throwable tragic = writer == null ? null : writer.getTragicException();
+      if (tragic == null) {
+        throw e;
+      }
+      throw writeFailed(
+          what, tragic instanceof IOException io ? io : new IOException(tragic.toString(), e));
+    }
+  }
+
+  private IndexWriteException writeFailed(String what, IOException e) {
+    try {
+      if (writer != null) {
+        writer.rollback();
+      }
+    } catch (IOException | RuntimeException suppressed) {
+      e.addSuppressed(suppressed);
+    } finally {
+      writer = null;
+      pending = committed;
+      buffered = false;
+    }
+    boolean full = isDiskFull(e);
+    String message =
+        "cannot "
+            + what
+            + " "
+            + where
+            + (full ? ": the disk is full (" : ": I/O error (")
+            + e.getMessage()
+            + "); nothing of this write was committed, earlier commits are intact";
+    health =
+        new IndexHealth(
+            full ? IndexHealth.Status.DISK_FULL : IndexHealth.Status.WRITE_FAILED,
+            Optional.of(message),
+            Instant.now(),
+            health.failedWrites() + 1);
+    return full ? new IndexFullException(message, e) : new IndexWriteException(message, e);
+  }
+
+  /**
+   * Whether an I/O error (or one it wraps) says the device is out of space: Linux/macOS "No space
+   * left on device" (ENOSPC) and "Disk quota exceeded" (EDQUOT), Windows "There is not enough space
+   * on the disk", and Lucene's test directory's "fake disk full". The JDK reports ENOSPC only
+   * through the message, so the message is what there is to read.
+   */
+  static boolean isDiskFull(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null) {
+        String lower = m.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("no space left on device")
+            || lower.contains("disk quota exceeded")
+            || lower.contains("not enough space on the disk")
+            || lower.contains("disk full")) {
+          return true;
+        }
+      }
+      for (Throwable s : c.getSuppressed()) {
+        if (s != c && isDiskFull(s)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private IndexWriter writer() throws IOException {
     if (writer == null) {
       try {
@@ -584,6 +775,7 @@ public final class WinnowIndex implements Closeable {
     } finally {
       writer = null;
       pending = committed;
+      buffered = false;
     }
   }
 
@@ -626,8 +818,8 @@ public final class WinnowIndex implements Closeable {
     } catch (IndexFormatTooOldException e) {
       throw new IllegalArgumentException(
           where + " was written by a Lucene too old to read (" + e.getMessage() + ")", e);
-    } catch (CorruptIndexException e) {
-      throw new IllegalArgumentException(where + " is corrupt: " + e.getMessage(), e);
+    } catch (CorruptIndexException | NoSuchFileException | FileNotFoundException | EOFException e) {
+      throw new IndexCorruptException(where, e.toString(), e);
     }
     return IndexInfo.fromUserData(infos.getUserData(), where);
   }

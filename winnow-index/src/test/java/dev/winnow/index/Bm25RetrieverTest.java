@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.within;
 import dev.winnow.api.Document;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
+import dev.winnow.api.Retriever;
+import dev.winnow.testkit.RetrieverContract;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class Bm25RetrieverTest {
@@ -124,6 +127,20 @@ class Bm25RetrieverTest {
       titled.commit();
       Hit h = new Bm25Retriever(titled).retrieve(Query.of("title"), 1).get(0);
       assertThat(h.text()).isEqualTo("Title words body words");
+    }
+  }
+
+  /** The shared retriever contract over a small medical corpus. */
+  @Nested
+  class Contract extends RetrieverContract {
+    @Override
+    protected Retriever retriever() {
+      return bm25;
+    }
+
+    @Override
+    protected List<Query> queries() {
+      return List.of(Query.of("fever aspirin"), Query.of("cholesterol fever levels"));
     }
   }
 

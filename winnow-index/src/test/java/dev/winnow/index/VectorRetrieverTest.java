@@ -8,10 +8,15 @@ import dev.winnow.api.Document;
 import dev.winnow.api.Encoder;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
+import dev.winnow.api.Retriever;
+import dev.winnow.testkit.RetrieverContract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 class VectorRetrieverTest {
@@ -108,6 +113,59 @@ class VectorRetrieverTest {
       nb += b[i] * b[i];
     }
     return dot / Math.sqrt(na * nb);
+  }
+
+  /** The shared retriever contract, for each search mode, over 40 random letter strings. */
+  abstract static class VectorContract extends RetrieverContract {
+    private static WinnowIndex index;
+
+    @BeforeAll
+    static void build() {
+      Random random = new Random(7);
+      List<Document> docs = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        StringBuilder sb = new StringBuilder();
+        for (int j = 0; j < 12; j++) {
+          sb.append((char) ('a' + random.nextInt(8)));
+        }
+        docs.add(Document.of("v" + i, sb.toString()));
+      }
+      index = WinnowIndex.inMemory();
+      index.ingest(docs.iterator(), Optional.of(new LetterEncoder("letters")), 16, n -> {});
+    }
+
+    @AfterAll
+    static void close() {
+      index.close();
+    }
+
+    abstract VectorRetriever.Mode mode();
+
+    @Override
+    protected Retriever retriever() {
+      return new VectorRetriever(index, new LetterEncoder("letters"), mode());
+    }
+
+    @Override
+    protected List<Query> queries() {
+      return List.of(Query.of("aabbcc"), Query.of("hhhggg"));
+    }
+  }
+
+  @Nested
+  class ExactContract extends VectorContract {
+    @Override
+    VectorRetriever.Mode mode() {
+      return VectorRetriever.Mode.EXACT;
+    }
+  }
+
+  @Nested
+  class HnswContract extends VectorContract {
+    @Override
+    VectorRetriever.Mode mode() {
+      return VectorRetriever.Mode.HNSW;
+    }
   }
 
   @Test

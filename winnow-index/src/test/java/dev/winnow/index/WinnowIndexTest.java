@@ -225,6 +225,21 @@ class WinnowIndexTest {
   }
 
   @Test
+  void open_olderFormat_isRefusedWithReindexAdvice() throws IOException {
+    Path dir = tmp.resolve("past");
+    try (FSDirectory fs = FSDirectory.open(dir);
+        IndexWriter w = new IndexWriter(fs, new IndexWriterConfig(new StandardAnalyzer()))) {
+      w.setLiveCommitData(
+          Map.of(IndexInfo.FORMAT_KEY, "1", IndexInfo.ANALYSIS_KEY, IndexAnalysis.NAME).entrySet());
+      w.commit();
+    }
+    assertThatThrownBy(() -> WinnowIndex.open(dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("older Winnow")
+        .hasMessageContaining("re-index");
+  }
+
+  @Test
   void openExisting_missing_isClear() {
     assertThatThrownBy(() -> WinnowIndex.openExisting(tmp.resolve("nothing")))
         .isInstanceOf(IllegalArgumentException.class)

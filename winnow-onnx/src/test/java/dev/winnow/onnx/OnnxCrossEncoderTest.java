@@ -19,6 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,6 +171,27 @@ class OnnxCrossEncoderTest {
   }
 
   @Test
+  void scorePairs_fromManyThreads_sameAsAlone() throws Exception {
+    List<String> docs = cases.stream().limit(10).map(Goldens.Case::document).toList();
+    List<PairScore> expected = encoder.score("capital of france", docs);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<PairScore>>> futures = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        futures.add(pool.submit(() -> encoder.score("capital of france", docs)));
+      }
+      for (Future<List<PairScore>> f : futures) {
+        List<PairScore> got = f.get();
+        for (int i = 0; i < docs.size(); i++) {
+          assertThat(got.get(i).logit()).isCloseTo(expected.get(i).logit(), within(1e-6));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void score_emptyDocuments_isEmpty() {
     assertThat(encoder.score("a query", List.of())).isEmpty();
     assertThat(encoder.scoreTokenized(List.of(), ScoringOptions.DEFAULTS)).isEmpty();
@@ -235,7 +259,14 @@ class OnnxCrossEncoderTest {
       f.setLength(f.length() / 3);
     }
     int before = OnnxSessions.openSessions();
+    // ModelFolder's safety check may reject the broken protobuf before ONNX Runtime sees it;
+    // either way the error names the file.
     assertThatThrownBy(() -> OnnxCrossEncoder.open(ModelFolder.open(dir)))
+        .isInstanceOfAny(IllegalArgumentException.class, IllegalStateException.class)
+        .hasMessageContaining(dir.getFileName().toString())
+        .hasMessageContaining("model.onnx");
+    // ONNX Runtime's own failure becomes an OnnxModelException naming the file.
+    assertThatThrownBy(() -> OnnxSessions.open(onnx, 1))
         .isInstanceOf(OnnxModelException.class)
         .hasMessageContaining(onnx.toRealPath().toString())
         .satisfies(e -> assertThat(((OnnxModelException) e).file()).endsWith("model.onnx"));

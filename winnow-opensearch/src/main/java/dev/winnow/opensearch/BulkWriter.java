@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.OpenSearchException;
 import org.opensearch.client.opensearch.core.BulkResponse;
@@ -35,12 +36,19 @@ final class BulkWriter {
   private final Optional<Encoder> encoder;
   private final OpenSearchConfig config;
 
+  private final LongConsumer progress;
+  private long sent;
   private long indexed;
   private int retries;
   private int requests;
   private final List<DocumentFailure> failures = new ArrayList<>();
 
-  BulkWriter(OpenSearchBackend backend, OpenSearchClient client, Optional<Encoder> encoder) {
+  BulkWriter(
+      OpenSearchBackend backend,
+      OpenSearchClient client,
+      Optional<Encoder> encoder,
+      LongConsumer progress) {
+    this.progress = progress;
     this.backend = backend;
     this.client = client;
     this.encoder = encoder;
@@ -84,6 +92,8 @@ final class BulkWriter {
       boolean last = attempt >= config.maxRetries();
       pending = send(batch, sources, pending, last);
     }
+    sent += batch.size();
+    progress.accept(sent);
   }
 
   /** Sends the pending documents once; returns those to send again (rejected with 429). */

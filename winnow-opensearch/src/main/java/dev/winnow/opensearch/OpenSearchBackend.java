@@ -13,14 +13,22 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.util.Timeout;
+import org.opensearch.client.json.JsonData;
 import org.opensearch.client.json.jackson.JacksonJsonpMapper;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch._types.ErrorCause;
@@ -59,6 +67,9 @@ public final class OpenSearchBackend implements AutoCloseable {
 
   /** The most hits one search may ask for (OpenSearch's default {@code max_result_window}). */
   public static final int MAX_K = 10_000;
+
+  /** The smallest HNSW beam width of a k-NN search (the embedded index's default too). */
+  public static final int EF_SEARCH = 100;
 
   private final OpenSearchConfig config;
   private final ApacheHttpClient5Transport transport;
@@ -124,17 +135,19 @@ public final class OpenSearchBackend implements AutoCloseable {
       return vectors;
     }
     Optional<VectorSpec> have = vectors();
-    if (vectors.isPresent() && !vectors.equals(have)) {
+    // Documents without vectors in an index with vectors would be invisible to dense search.
+    if (!vectors.equals(have)) {
       throw new OpenSearchClusterException(
           where()
               + " holds "
               + have.map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
                   .orElse("no vectors")
-              + " but ingestion brings vectors of "
-              + vectors.get().encoder()
-              + " (dimension "
-              + vectors.get().dimension()
-              + "); delete the index or choose another with --opensearch-index");
+              + " but ingestion brings "
+              + vectors
+                  .map(v -> "vectors of " + v.encoder() + " (dimension " + v.dimension() + ")")
+                  .orElse("no vectors")
+              + "; ingest with the same --embedder, delete the index, or choose another with"
+              + " --opensearch-index");
     }
     awaitYellow();
     return have;
@@ -222,11 +235,21 @@ public final class OpenSearchBackend implements AutoCloseable {
    * committed.
    */
   public IngestReport ingest(Iterable<Document> documents, Optional<Encoder> encoder) {
+    return ingest(documents, encoder, n -> {});
+  }
+
+  /**
+   * {@link #ingest(Iterable, Optional)}, telling {@code progress} how many documents were sent so
+   * far after each batch.
+   */
+  public IngestReport ingest(
+      Iterable<Document> documents, Optional<Encoder> encoder, LongConsumer progress) {
     Objects.requireNonNull(documents, "documents");
     Objects.requireNonNull(encoder, "encoder");
+    Objects.requireNonNull(progress, "progress");
     Optional<VectorSpec> spec = encoder.map(e -> new VectorSpec(e.name(), e.dimension()));
     ensureIndex(spec);
-    IngestReport report = new BulkWriter(this, client, encoder).write(documents);
+    IngestReport report = new BulkWriter(this, client, encoder, progress).write(documents);
     refreshAndFlush();
     return report;
   }
@@ -246,10 +269,13 @@ public final class OpenSearchBackend implements AutoCloseable {
     Objects.requireNonNull(text, "text");
     checkK(k);
     Query q = Query.of(b -> b.match(m -> m.field(IndexLayout.CONTENT).query(FieldValue.of(text))));
-    return search(q, k, retriever, "run a BM25 search");
+    return search(q, k, retriever, "run a BM25 search", s -> s);
   }
 
-  /** k-NN (HNSW, cosine) over the stored vectors: up to {@code k} hits, best first. */
+  /**
+   * k-NN (HNSW, cosine) over the stored vectors: up to {@code k} hits, best first, each scored by
+   * its cosine similarity to {@code vector}.
+   */
   public List<Hit> searchVector(float[] vector, int k, String retriever) {
     Objects.requireNonNull(vector, "vector");
     checkK(k);
@@ -261,11 +287,81 @@ public final class OpenSearchBackend implements AutoCloseable {
       }
       v.add(vector[i]);
     }
-    Query q = Query.of(b -> b.knn(n -> n.field(IndexLayout.EMBEDDING).vector(v).k(k)));
-    return search(q, k, retriever, "run a k-NN search");
+    // As the embedded index does: the HNSW search gathers a beam of at least EF_SEARCH neighbours
+    // and the best k of them are kept, in score order with ties broken by id over the whole beam,
+    // so a smaller k is always a prefix of a larger one.
+    int beam = Math.max(k, EF_SEARCH);
+    JsonData ef = JsonData.of(beam);
+    Query q =
+        Query.of(
+            b ->
+                b.knn(
+                    n ->
+                        n.field(IndexLayout.EMBEDDING)
+                            .vector(v)
+                            .k(beam)
+                            .methodParameters("ef_search", ef)));
+    // Lucene's cosine score is (1 + cos) / 2; hits carry the cosine, as the embedded index's do.
+    return search(q, k, retriever, "run a k-NN search", s -> 2 * s - 1);
   }
 
-  private List<Hit> search(Query query, int k, String retriever, String what) {
+  /**
+   * The stored vectors of documents {@code ids}, fetched in one request (for re-scoring first-stage
+   * candidates with the vectors the index already holds); ids without a document or a vector are
+   * absent from the map.
+   */
+  public Map<String, float[]> storedVectors(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    ObjectNode body = json.createObjectNode();
+    ids.forEach(body.putArray("ids")::add);
+    JsonNode r =
+        raw(
+            "POST",
+            "/" + config.index() + "/_mget?_source_includes=" + IndexLayout.EMBEDDING,
+            Optional.of(body),
+            "fetch stored vectors");
+    Map<String, float[]> out = new HashMap<>();
+    for (JsonNode d : r.path("docs")) {
+      JsonNode v = d.path("_source").path(IndexLayout.EMBEDDING);
+      if (d.path("found").asBoolean() && v.isArray()) {
+        float[] f = new float[v.size()];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = v.get(i).floatValue();
+        }
+        out.put(d.path("_id").asText(), f);
+      }
+    }
+    return out;
+  }
+
+  /** Which of {@code ids} the index holds, in one request. */
+  public Set<String> existing(Collection<String> ids) {
+    Objects.requireNonNull(ids, "ids");
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    ObjectNode body = json.createObjectNode();
+    ids.forEach(body.putArray("ids")::add);
+    JsonNode r =
+        raw(
+            "POST",
+            "/" + config.index() + "/_mget?_source=false",
+            Optional.of(body),
+            "look documents up");
+    Set<String> out = new HashSet<>();
+    for (JsonNode d : r.path("docs")) {
+      if (d.path("found").asBoolean()) {
+        out.add(d.path("_id").asText());
+      }
+    }
+    return out;
+  }
+
+  private List<Hit> search(
+      Query query, int k, String retriever, String what, DoubleUnaryOperator score) {
     Function<SearchRequest.Builder, ObjectBuilder<SearchRequest>> request =
         s -> {
           s.index(config.index())
@@ -273,9 +369,10 @@ public final class OpenSearchBackend implements AutoCloseable {
               .size(k)
               .trackScores(true)
               .trackTotalHits(t -> t.enabled(false))
-              // Ties are broken by id on the server, so every copy of a shard gives the same list.
+              // Ties are broken on the server by id, larger first, as trec_eval and the embedded
+              // index do: every copy of a shard gives the same list, also at the k-th place.
               .sort(o -> o.score(sc -> sc.order(SortOrder.Desc)))
-              .sort(o -> o.field(f -> f.field(IndexLayout.ID).order(SortOrder.Asc)))
+              .sort(o -> o.field(f -> f.field(IndexLayout.ID).order(SortOrder.Desc)))
               .source(
                   src ->
                       src.filter(
@@ -303,7 +400,9 @@ public final class OpenSearchBackend implements AutoCloseable {
       String title = src.path(IndexLayout.TITLE).asText("");
       String body = src.path(IndexLayout.BODY).asText("");
       String text = title.isEmpty() ? body : title + " " + body;
-      hits.add(Hit.firstStage(h.id(), text, rank++, h.score(), retriever));
+      // The cluster computed a float and printed it shortest-form: read it back as that float.
+      double raw = h.score().floatValue();
+      hits.add(Hit.firstStage(h.id(), text, rank++, score.applyAsDouble(raw), retriever));
     }
     return List.copyOf(hits);
   }
@@ -331,9 +430,13 @@ public final class OpenSearchBackend implements AutoCloseable {
     }
   }
 
-  private static void checkK(int k) {
-    if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be in [1, " + MAX_K + "], got " + k);
+  static void checkK(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (k > MAX_K) {
+      throw new IllegalArgumentException(
+          "k must be <= " + MAX_K + " (OpenSearch's max_result_window), got " + k);
     }
   }
 

@@ -142,6 +142,11 @@ public record OpenSearchConfig(
                 + csv
                 + "' (an empty entry)");
       }
+      String lower = s.toLowerCase(Locale.ROOT);
+      if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+        throw new IllegalArgumentException(
+            "opensearch-url entry '" + s + "' must start with http:// or https://");
+      }
       URI u;
       try {
         u = new URI(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);

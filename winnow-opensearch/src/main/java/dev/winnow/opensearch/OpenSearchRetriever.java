@@ -68,10 +68,7 @@ public final class OpenSearchRetriever implements Retriever {
     if (encoder.isEmpty()) {
       return backend.searchText(query.text(), k, name);
     }
-    if (k < 1 || k > OpenSearchBackend.MAX_K) {
-      throw new IllegalArgumentException(
-          "k must be in [1, " + OpenSearchBackend.MAX_K + "], got " + k);
-    }
+    OpenSearchBackend.checkK(k);
     float[][] v = encoder.get().encodeQueries(List.of(query.text()));
     return backend.searchVector(v[0], k, name);
   }

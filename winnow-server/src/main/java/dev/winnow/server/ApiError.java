@@ -19,10 +19,16 @@ final class ApiError extends RuntimeException {
     UNAUTHORIZED(401, "validation"),
     NOT_FOUND(404, "validation"),
     METHOD_NOT_ALLOWED(405, "validation"),
+    /** The body stopped arriving (a lying Content-Length, an endless chunked body, a slow body). */
+    REQUEST_TIMEOUT(408, "validation"),
     BODY_TOO_LARGE(413, "validation"),
     UNSUPPORTED_MEDIA_TYPE(415, "validation"),
     INVALID(422, "validation"),
     OVERLOADED(429, "overloaded"),
+    /**
+     * The index's disk is full: nothing of the request was committed; retry once space is freed.
+     */
+    INSUFFICIENT_STORAGE(507, "backend"),
     BACKEND(500, "backend"),
     UNAVAILABLE(503, "unhealthy"),
     DEADLINE(503, "overloaded");

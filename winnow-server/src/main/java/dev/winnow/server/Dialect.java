@@ -202,7 +202,7 @@ enum Dialect {
   }
 
   /** Refuses unpaired UTF-16 surrogates (legal as JSON escapes, not as text a tokenizer reads). */
-  private static String wellFormed(String field, String s) {
+  static String wellFormed(String field, String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)

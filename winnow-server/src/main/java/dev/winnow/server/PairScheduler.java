@@ -6,9 +6,10 @@ import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.TextPair;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -20,12 +21,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * and cuts them into model calls bounded by a token budget, so that pairs from different requests
  * (with different queries) share a batch and a large request is spread over several.
  *
+ * <p>Each batch first takes, in arrival order, the waiting requests whose remaining pairs fit in an
+ * equal share of the batch, then fills the rest first come, first served: a small request behind a
+ * large one is served in the next batch instead of after the whole large request, while requests of
+ * equal size are still served in arrival order (no processor sharing that would delay them all).
+ *
  * <p>Admission is bounded in pairs: {@link #submit} refuses at once (it never blocks) when the
  * queue cannot take a request's pairs; an empty queue takes any request, so a request larger than
- * the bound still runs when nothing else waits. Batches are filled first come, first served; only
- * pairs with equal {@link ScoringOptions} share a batch. A cancelled ticket (client gone, deadline
- * passed) leaves the queue at once and its remaining pairs are never scored; pairs already in a
- * running batch finish and are dropped.
+ * the bound still runs when nothing else waits. Only pairs with equal {@link ScoringOptions} share
+ * a batch. A cancelled ticket (client gone, deadline passed) leaves the queue at once and its
+ * remaining pairs are never scored; pairs already in a running batch finish and are dropped.
  *
  * <p>Thread-safe. {@code workers} named daemon threads ({@code winnow-scorer-N}) call the model,
  * one batch each at a time; completion callbacks of tickets run on those threads, so callers should
@@ -223,43 +228,61 @@ final class PairScheduler implements AutoCloseable {
         return List.of();
       }
       ScoringOptions options = queue.getFirst().options;
-      List<Slice> batch = new ArrayList<>();
+      List<Ticket> eligible = new ArrayList<>();
+      for (Ticket t : queue) {
+        if (t.options.equals(options)) {
+          eligible.add(t);
+        }
+      }
+      // Pass 1 takes, first come first served, the requests whose remaining pairs fit in a fair
+      // share of the batch, so a small request is not stuck behind a large one; pass 2 fills what
+      // is left first come, first served (for equal-sized requests both passes are plain FIFO).
+      int share = Math.max(1, config.maxBatchPairs() / eligible.size());
+      Map<Ticket, Integer> upTo = new LinkedHashMap<>();
       int pairs = 0;
       int longest = 0;
-      Iterator<Ticket> it = queue.iterator();
-      fill:
-      while (it.hasNext()) {
-        Ticket t = it.next();
-        if (!t.options.equals(options)) {
-          continue;
-        }
-        int from = t.next;
-        int to = from;
-        while (to < t.pairs.size()) {
-          int nextLongest = Math.max(longest, t.cost[to]);
-          boolean fits =
-              pairs + 1 <= config.maxBatchPairs()
-                  && (long) (pairs + 1) * nextLongest <= config.batchTokenBudget();
-          if (!fits && pairs > 0) {
+      boolean full = false;
+      for (int pass = 0; pass < 2 && !full; pass++) {
+        for (Ticket t : eligible) {
+          int to = upTo.getOrDefault(t, t.next);
+          if (pass == 0 && t.pairs.size() - to > share) {
+            continue;
+          }
+          int limit = t.pairs.size();
+          while (to < limit) {
+            int nextLongest = Math.max(longest, t.cost[to]);
+            boolean fits =
+                pairs + 1 <= config.maxBatchPairs()
+                    && (long) (pairs + 1) * nextLongest <= config.batchTokenBudget();
+            if (!fits && pairs > 0) {
+              full = true;
+              break;
+            }
+            longest = nextLongest;
+            pairs++;
+            to++;
+          }
+          if (to > upTo.getOrDefault(t, t.next)) {
+            upTo.put(t, to);
+          }
+          if (full) {
             break;
           }
-          longest = nextLongest;
-          pairs++;
-          to++;
         }
-        if (to > from) {
-          batch.add(new Slice(t, from, to));
-          t.next = to;
-          queuedPairs -= to - from;
-          if (t.firstBatchNanos == 0) {
-            t.firstBatchNanos = System.nanoTime();
-          }
-          if (to == t.pairs.size()) {
-            it.remove();
-          }
+      }
+      List<Slice> batch = new ArrayList<>(upTo.size());
+      long now = System.nanoTime();
+      for (Map.Entry<Ticket, Integer> e : upTo.entrySet()) {
+        Ticket t = e.getKey();
+        int to = e.getValue();
+        batch.add(new Slice(t, t.next, to));
+        queuedPairs -= to - t.next;
+        t.next = to;
+        if (t.firstBatchNanos == 0) {
+          t.firstBatchNanos = now;
         }
-        if (to < t.pairs.size()) {
-          break fill; // budget spent
+        if (to == t.pairs.size()) {
+          queue.remove(t);
         }
       }
       return batch;

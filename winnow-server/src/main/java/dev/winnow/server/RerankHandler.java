@@ -8,8 +8,7 @@ import dev.winnow.api.CrossEncoder;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.TextPair;
-import java.io.IOException;
-import java.io.InputStream;
+import dev.winnow.index.IndexHealth;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -56,6 +55,7 @@ final class RerankHandler extends Handler.Abstract {
   private final Optional<ApiKey> key;
   private final byte[] openApi;
   private final String version;
+  private final Optional<CorpusRoutes> corpus;
 
   RerankHandler(
       CrossEncoder encoder,
@@ -64,7 +64,9 @@ final class RerankHandler extends Handler.Abstract {
       PairScheduler scheduler,
       Executor answers,
       BooleanSupplier ready,
-      BooleanSupplier draining) {
+      BooleanSupplier draining,
+      Optional<CorpusRoutes> corpus) {
+    this.corpus = corpus;
     this.encoder = encoder;
     this.config = config;
     this.metrics = metrics;
@@ -83,15 +85,20 @@ final class RerankHandler extends Handler.Abstract {
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Exchange ex = new Exchange(request, response, callback);
+    guarded(ex, () -> route(ex));
+    return true;
+  }
+
+  /** Runs one step of an exchange, answering its failure in the route's error shape. */
+  private void guarded(Exchange ex, Runnable step) {
     try {
-      route(ex);
+      step.run();
     } catch (ApiError e) {
       ex.fail(e);
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + ex.route.path, e);
       ex.fail(new ApiError(ApiError.Kind.BACKEND, "internal error: " + e.getClass().getName()));
     }
-    return true;
   }
 
   private void route(Exchange ex) {
@@ -102,11 +109,11 @@ final class RerankHandler extends Handler.Abstract {
           "no route " + ex.request.getMethod() + " " + Request.getPathInContext(ex.request));
     }
     String method = ex.request.getMethod();
-    if (!method.equals(route.method)) {
-      ex.response.getHeaders().put(HttpHeader.ALLOW, route.method);
+    if (!route.methods.contains(method)) {
+      ex.response.getHeaders().put(HttpHeader.ALLOW, route.allow());
       throw new ApiError(
           ApiError.Kind.METHOD_NOT_ALLOWED,
-          route.path + " answers " + route.method + " only, got " + method);
+          route.path + " answers " + route.allow() + " only, got " + method);
     }
     if (key.isPresent()
         && (!route.operational || config.protectOperational())
@@ -121,7 +128,20 @@ final class RerankHandler extends Handler.Abstract {
       case HEALTH -> ex.json(200, mapper.createObjectNode().put("status", "ok"));
       case READY -> {
         boolean r = ready.getAsBoolean() && !draining.getAsBoolean();
-        ex.json(r ? 200 : 503, mapper.createObjectNode().put("status", r ? "ready" : "not ready"));
+        ObjectNode status = mapper.createObjectNode();
+        Optional<IndexHealth> health = corpus.map(CorpusRoutes::health);
+        boolean degraded = health.isPresent() && health.get().degraded();
+        // Degraded stays 200: searches and reranks keep answering from the last commit.
+        status.put("status", !r ? "not ready" : degraded ? "degraded" : "ready");
+        health.ifPresent(
+            h -> {
+              ObjectNode i = status.putObject("index");
+              i.put("writes", h.status().name().toLowerCase(Locale.ROOT));
+              i.put("failed_writes", h.failedWrites());
+              i.put("since", h.since().toString());
+              h.lastError().ifPresent(e -> i.put("last_error", e));
+            });
+        ex.json(r ? 200 : 503, status);
       }
       case INFO -> ex.json(200, info());
       case METRICS ->
@@ -130,12 +150,24 @@ final class RerankHandler extends Handler.Abstract {
               "text/plain; version=0.0.4; charset=utf-8",
               metrics.render().getBytes(StandardCharsets.UTF_8));
       case OPENAPI -> ex.send(200, "application/json", openApi);
-      case RERANK_V1, RERANK_V2, RERANK_TEI -> rerank(ex, route.dialect.orElseThrow());
+      case RERANK_V1, RERANK_V2, RERANK_TEI -> {
+        requireReady();
+        withJson(ex, tree -> rerank(ex, route.dialect.orElseThrow(), tree));
+      }
+      case SEARCH -> {
+        CorpusRoutes c = corpus(ex);
+        withJson(ex, tree -> ex.json(200, c.search(tree)));
+      }
+      case DOCUMENTS -> {
+        CorpusRoutes c = corpus(ex);
+        withJson(ex, tree -> ex.json(200, c.add(tree)));
+      }
+      case DOCUMENT -> document(ex);
       default -> throw new IllegalStateException("unrouted " + route);
     }
   }
 
-  private void rerank(Exchange ex, Dialect dialect) {
+  private void requireReady() {
     if (draining.getAsBoolean() || !ready.getAsBoolean()) {
       metrics.rejected("not_ready");
       throw new ApiError(
@@ -143,42 +175,30 @@ final class RerankHandler extends Handler.Abstract {
           "the server is not ready (starting or shutting down)",
           Optional.of(1));
     }
-    String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    if (contentType != null && !isJson(contentType)) {
+  }
+
+  private CorpusRoutes corpus(Exchange ex) {
+    if (corpus.isEmpty()) {
       throw new ApiError(
-          ApiError.Kind.UNSUPPORTED_MEDIA_TYPE,
-          "Content-Type must be application/json (UTF-8), got '" + clip(contentType) + "'");
+          ApiError.Kind.NOT_FOUND,
+          Request.getPathInContext(ex.request)
+              + " needs an index: start the server with --index DIR");
     }
-    long declared = ex.request.getLength();
-    if (declared > config.maxBodyBytes()) {
-      metrics.rejected("body_too_large");
-      throw tooLarge(declared);
-    }
-    byte[] body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
-    int length = 0;
-    try (InputStream in = Content.Source.asInputStream(ex.request)) {
-      while (true) {
-        if (length == body.length) {
-          if (length > config.maxBodyBytes()) {
-            metrics.rejected("body_too_large");
-            throw tooLarge(length);
-          }
-          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, 2L * length));
-        }
-        int n = in.read(body, length, body.length - length);
-        if (n < 0) {
-          break;
-        }
-        length += n;
-      }
-    } catch (IOException e) {
-      throw ApiError.malformed("could not read the request body: " + e.getMessage());
-    }
-    if (length > config.maxBodyBytes()) {
-      metrics.rejected("body_too_large");
-      throw tooLarge(length);
-    }
-    JsonNode tree = json.parse(body, length);
+    requireReady();
+    return corpus.get();
+  }
+
+  private void document(Exchange ex) {
+    CorpusRoutes c = corpus(ex);
+    String id = Request.getPathInContext(ex.request).substring(Route.DOCUMENT_PREFIX.length());
+    Optional<JsonNode> answer = ex.request.getMethod().equals("DELETE") ? c.delete(id) : c.get(id);
+    ex.json(
+        200,
+        answer.orElseThrow(
+            () -> new ApiError(ApiError.Kind.NOT_FOUND, "no document with id '" + id + "'")));
+  }
+
+  private void rerank(Exchange ex, Dialect dialect, JsonNode tree) {
     RerankCall call;
     try {
       call = dialect.parse(tree, encoder, config.maxDocuments());
@@ -222,6 +242,133 @@ final class RerankHandler extends Handler.Abstract {
               }
             },
             answers);
+  }
+
+  /**
+   * Content type and declared size now, then the body read without holding a thread (a stalled or
+   * trickling body costs a connection, not one of the pool's threads), then strict UTF-8 and JSON
+   * limits; {@code then} runs on a pool thread with the parsed tree.
+   */
+  void withJson(Exchange ex, java.util.function.Consumer<JsonNode> then) {
+    String contentType = ex.request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (contentType != null && !isJson(contentType)) {
+      throw new ApiError(
+          ApiError.Kind.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be application/json (UTF-8), got '" + clip(contentType) + "'");
+    }
+    long declared = ex.request.getLength();
+    if (declared > config.maxBodyBytes()) {
+      metrics.rejected("body_too_large");
+      throw tooLarge(declared);
+    }
+    new BodyReader(ex, declared, (body, length) -> then.accept(json.parse(body, length))).start();
+  }
+
+  /** What to do with a body read in full. */
+  private interface BodyConsumer {
+    void accept(byte[] body, int length);
+  }
+
+  /**
+   * Reads a request body chunk by chunk as it arrives ({@code Request.read}/{@code demand}, the
+   * Jetty 12 idiom); refuses it once it passes the limit, answers 408 when it stops arriving (the
+   * idle timeout fails the read) and 400 on another read failure.
+   */
+  private final class BodyReader implements Runnable {
+    private final Exchange ex;
+    private final BodyConsumer then;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private byte[] body;
+    private int length;
+    private org.eclipse.jetty.util.thread.Scheduler.Task deadline;
+
+    BodyReader(Exchange ex, long declared, BodyConsumer then) {
+      this.ex = ex;
+      this.then = then;
+      this.body = new byte[(int) Math.min(config.maxBodyBytes() + 1, Math.max(declared, 8192))];
+    }
+
+    /** Reads what has arrived and asks to be called again; a body late in full gets 408. */
+    void start() {
+      long ms = Math.min(config.requestTimeout().toMillis(), WinnowServer.BODY_READ_TIMEOUT_MS);
+      deadline =
+          ex.request
+              .getComponents()
+              .getScheduler()
+              .schedule(this::expire, ms, TimeUnit.MILLISECONDS);
+      run();
+    }
+
+    private void expire() {
+      if (finished.compareAndSet(false, true)) {
+        metrics.rejected("body_timeout");
+        ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        ex.fail(
+            new ApiError(
+                ApiError.Kind.REQUEST_TIMEOUT,
+                "the request body stopped arriving (read timeout); send the whole body promptly"));
+      }
+    }
+
+    /** True for the one caller that ends the read (completion, failure or the deadline). */
+    private boolean finish() {
+      deadline.cancel();
+      return finished.compareAndSet(false, true);
+    }
+
+    @Override
+    public void run() {
+      guarded(ex, this::readAvailable);
+    }
+
+    private void readAvailable() {
+      while (true) {
+        if (finished.get()) {
+          return; // answered 408 already
+        }
+        Content.Chunk chunk = ex.request.read();
+        if (chunk == null) {
+          ex.request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          finish();
+          throw readFailed(chunk.getFailure());
+        }
+        ByteBuffer b = chunk.getByteBuffer();
+        int n = b.remaining();
+        if ((long) length + n > config.maxBodyBytes()) {
+          chunk.release();
+          finish();
+          metrics.rejected("body_too_large");
+          throw tooLarge((long) length + n);
+        }
+        if (length + n > body.length) {
+          long grown = Math.max((long) length + n, 2L * body.length);
+          body = Arrays.copyOf(body, (int) Math.min(config.maxBodyBytes() + 1, grown));
+        }
+        b.get(body, length, n);
+        length += n;
+        boolean last = chunk.isLast();
+        chunk.release();
+        if (last) {
+          if (finish()) {
+            then.accept(body, length);
+          }
+          return;
+        }
+      }
+    }
+
+    private ApiError readFailed(Throwable failure) {
+      if (timedOut(failure)) {
+        metrics.rejected("body_timeout");
+        return new ApiError(
+            ApiError.Kind.REQUEST_TIMEOUT,
+            "the request body stopped arriving (read timeout); send the whole body promptly");
+      }
+      return ApiError.malformed("could not read the request body: " + failure.getMessage());
+    }
   }
 
   private void answer(
@@ -303,6 +450,17 @@ final class RerankHandler extends Handler.Abstract {
             + " bytes");
   }
 
+  private static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TimeoutException
+          || c instanceof java.net.SocketTimeoutException
+          || c instanceof java.io.InterruptedIOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean isJson(String contentType) {
     String[] parts = contentType.toLowerCase(Locale.ROOT).split(";");
     String media = parts[0].trim();
@@ -330,7 +488,7 @@ final class RerankHandler extends Handler.Abstract {
   }
 
   /** One request/response pair; answers exactly once and records the outcome in the metrics. */
-  private final class Exchange {
+  final class Exchange {
     final Request request;
     final Response response;
     final Callback callback;

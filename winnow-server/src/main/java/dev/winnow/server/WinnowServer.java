@@ -1,6 +1,7 @@
 package dev.winnow.server;
 
 import dev.winnow.api.CrossEncoder;
+import dev.winnow.index.WinnowIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
@@ -36,6 +38,12 @@ public final class WinnowServer implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(WinnowServer.class.getName());
 
+  /** Longest time a request body may take to arrive in full (the request timeout when shorter). */
+  static final long BODY_READ_TIMEOUT_MS = 10_000;
+
+  /** Slowest accepted request body, averaged from the start of the request. */
+  static final long MIN_BODY_BYTES_PER_SECOND = 1024;
+
   private final ServerConfig config;
   private final CrossEncoder encoder;
   private final ServerMetrics metrics = new ServerMetrics();
@@ -47,10 +55,22 @@ public final class WinnowServer implements AutoCloseable {
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   public WinnowServer(CrossEncoder encoder, ServerConfig config) {
-    this(encoder, config, PairScheduler.PairCost.CHARACTERS);
+    this(encoder, config, Optional.empty());
   }
 
-  WinnowServer(CrossEncoder encoder, ServerConfig config, PairScheduler.PairCost cost) {
+  /**
+   * With an index, the server also answers {@code POST /v1/search}, {@code POST /v1/documents} and
+   * {@code GET}/{@code DELETE /v1/documents/{id}}. The index belongs to the caller.
+   */
+  public WinnowServer(CrossEncoder encoder, ServerConfig config, Optional<WinnowIndex> index) {
+    this(encoder, config, index, PairScheduler.PairCost.CHARACTERS);
+  }
+
+  WinnowServer(
+      CrossEncoder encoder,
+      ServerConfig config,
+      Optional<WinnowIndex> index,
+      PairScheduler.PairCost cost) {
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.config = Objects.requireNonNull(config, "config");
     QueuedThreadPool pool = new QueuedThreadPool(64, 4);
@@ -60,6 +80,10 @@ public final class WinnowServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);
     http.setRequestHeaderSize(16 * 1024);
+    // Bodies are read without holding a thread (RerankHandler.BodyReader); one trickling in slower
+    // than MIN_BODY_BYTES_PER_SECOND is cut off with 408, as is one that stops arriving for
+    // BODY_READ_TIMEOUT_MS (or the request timeout when shorter).
+    http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
     this.connector = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(http));
     connector.setHost(config.host());
     connector.setPort(config.port());
@@ -67,8 +91,16 @@ public final class WinnowServer implements AutoCloseable {
     jetty.addConnector(connector);
     this.scheduler = new PairScheduler(encoder, config, metrics, cost);
     Executor answers = pool;
+    Optional<CorpusRoutes> corpus =
+        index.map(
+            i ->
+                new CorpusRoutes(
+                    i,
+                    new SchedulingCrossEncoder(encoder, scheduler, config.requestTimeout()),
+                    config.maxDocuments()));
     jetty.setHandler(
-        new RerankHandler(encoder, config, metrics, scheduler, answers, ready::get, draining::get));
+        new RerankHandler(
+            encoder, config, metrics, scheduler, answers, ready::get, draining::get, corpus));
     jetty.setErrorHandler(new JsonErrorHandler());
     jetty.setStopTimeout(2_000);
   }

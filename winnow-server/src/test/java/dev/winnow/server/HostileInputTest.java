@@ -3,8 +3,11 @@ package dev.winnow.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.winnow.index.WinnowIndex;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,9 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +36,24 @@ class HostileInputTest {
 
   private static WinnowServer open;
   private static WinnowServer keyed;
+  private static WinnowServer slow;
+  private static WinnowIndex index;
   private static String url;
   private static String keyedUrl;
 
   @BeforeAll
   static void start() {
-    open = new WinnowServer(new FakeCrossEncoder(), ServerConfig.DEFAULTS.withPort(0)).start();
+    index = WinnowIndex.inMemory();
+    open =
+        new WinnowServer(
+                new FakeCrossEncoder(), ServerConfig.DEFAULTS.withPort(0), Optional.of(index))
+            .start();
+    // A 2 s request timeout bounds how long a stalled body may hold a handler thread.
+    slow =
+        new WinnowServer(
+                new FakeCrossEncoder(),
+                ServerConfig.DEFAULTS.withPort(0).withRequestTimeout(Duration.ofSeconds(2)))
+            .start();
     keyed =
         new WinnowServer(
                 new FakeCrossEncoder(),
@@ -49,6 +67,57 @@ class HostileInputTest {
   static void stop() {
     open.close();
     keyed.close();
+    slow.close();
+    index.close();
+  }
+
+  /**
+   * Sends {@code head} and {@code body}, then nothing more while keeping the connection open: the
+   * server must answer (or close) on its own, within its read timeout, not hang.
+   */
+  private static Http.Reply stalled(int port, String head, String body) {
+    long start = System.nanoTime();
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(20_000);
+      OutputStream out = s.getOutputStream();
+      out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+      out.write(body.getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      byte[] all = s.getInputStream().readAllBytes();
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertThat(seconds).as("answered within the read timeout").isLessThan(15);
+      String text = new String(all, StandardCharsets.UTF_8);
+      if (text.isEmpty()) {
+        return new Http.Reply(0, Map.of(), "{\"message\":\"connection closed, no answer\"}");
+      }
+      int code = Integer.parseInt(text.substring(0, text.indexOf("\r\n")).split(" ")[1]);
+      int end = text.indexOf("\r\n\r\n");
+      String rest = end < 0 ? "" : text.substring(end + 4);
+      // A chunked answer: keep the JSON between the chunk framing.
+      int brace = rest.indexOf('{');
+      int close = rest.lastIndexOf('}');
+      return new Http.Reply(code, Map.of(), brace < 0 ? rest : rest.substring(brace, close + 1));
+    } catch (java.net.SocketTimeoutException e) {
+      throw new AssertionError("the server held a stalled request for 20 s without answering", e);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String repeatedKeys(int n) {
+    StringBuilder sb = new StringBuilder(n * 10).append('{');
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",").append('"').append(Integer.toString(i, 36)).append("\":0");
+    }
+    return sb.append('}').toString();
+  }
+
+  private static String documents(int n) {
+    StringBuilder sb = new StringBuilder("{\"documents\":[");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ",").append("{\"id\":\"bulk").append(i).append("\",\"text\":\"t\"}");
+    }
+    return sb.append("]}").toString();
   }
 
   private record Case(String what, String route, int expected, Function<String, Http.Reply> send) {}
@@ -359,6 +428,178 @@ class HostileInputTest {
             "/metrics",
             200,
             b -> Http.get(keyedUrl + "/metrics")));
+    c.addAll(issueSixCases());
+    return c;
+  }
+
+  /** Durability and hostile-input cases: stalled bodies, odd text, huge JSON, auth, ingestion. */
+  private static List<Case> issueSixCases() {
+    String v2 = "/v2/rerank";
+    String v1 = "/v1/rerank";
+    String tei = "/rerank";
+    String docsRoute = "/v1/documents";
+    List<Case> c = new ArrayList<>();
+    c.add(
+        new Case(
+            "lying Content-Length (100 declared, 10 sent, then silence)",
+            v2,
+            408,
+            b ->
+                stalled(
+                    slow.port(),
+                    "POST /v2/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\n\r\n",
+                    "{\"query\":1")));
+    c.add(
+        new Case(
+            "chunked body that never ends",
+            v2,
+            408,
+            b ->
+                stalled(
+                    slow.port(),
+                    "POST /v2/rerank HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n",
+                    "a\r\n{\"query\":1\r\n")));
+    c.add(
+        new Case(
+            "lone surrogate as raw UTF-8 bytes (ED A0 80)",
+            v1,
+            400,
+            b ->
+                postBytes(
+                    b,
+                    v1,
+                    concat(
+                        "{\"query\":\"q\",\"documents\":[\"",
+                        new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+                        "\"]}"))));
+    c.add(
+        new Case(
+            "lone low surrogate escape \\udc00 in a text",
+            tei,
+            422,
+            b -> post(b, tei, "{\"query\":\"q\",\"texts\":[\"a\\udc00\"]}")));
+    c.add(
+        new Case(
+            "zero-width and RTL marks (scored)",
+            v2,
+            200,
+            b ->
+                post(
+                    b,
+                    v2,
+                    "{\"query\":\"q\\u200b\\u200d\\ufeff\",\"documents\":"
+                        + "[\"\\u202eabc\\u202c\\u200f\",\"\\u2066x\\u2069\"]}")));
+    c.add(
+        new Case(
+            "100,000 combining marks in a document (scored)",
+            v2,
+            200,
+            b ->
+                post(
+                    b,
+                    v2,
+                    "{\"query\":\"q\",\"documents\":[\"a" + "\u0301".repeat(100_000) + "\"]}")));
+    c.add(
+        new Case(
+            "number of 5,000 digits",
+            v1,
+            400,
+            b ->
+                post(
+                    b,
+                    v1,
+                    "{\"query\":\"q\",\"documents\":[\"a\"],\"top_n\":" + "7".repeat(5000) + "}")));
+    c.add(
+        new Case(
+            "nesting 100,000 deep",
+            v2,
+            400,
+            b -> post(b, v2, "[".repeat(100_000) + "]".repeat(100_000))));
+    c.add(new Case("a million keys (9 MB)", v2, 413, b -> post(b, v2, repeatedKeys(1_000_000))));
+    c.add(
+        new Case("500,000 keys (within 8 MiB)", v2, 422, b -> post(b, v2, repeatedKeys(500_000))));
+    c.add(
+        new Case("50 MB of whitespace (chunked)", v2, 413, b -> chunked(b, v2, 50L * 1000 * 1000)));
+    c.add(
+        new Case(
+            "API key in the query string",
+            v2,
+            401,
+            b ->
+                Http.post(
+                    keyedUrl + v2 + "?api_key=test-key-123&key=test-key-123",
+                    "{\"query\":\"q\",\"documents\":[\"a\"]}")));
+    c.add(
+        new Case(
+            "oversized Authorization header (20 KB)",
+            v2,
+            431,
+            b ->
+                Http.raw(
+                    keyed.port(),
+                    "POST /v2/rerank HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                        + "k".repeat(20_000)
+                        + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    new byte[0])));
+    c.add(
+        new Case(
+            "ingest: duplicate ids in one batch (last wins)",
+            docsRoute,
+            200,
+            b ->
+                post(
+                    b,
+                    docsRoute,
+                    "{\"documents\":[{\"id\":\"dup\",\"text\":\"first\"},"
+                        + "{\"id\":\"dup\",\"text\":\"second\"}]}")));
+    c.add(
+        new Case(
+            "ingest: empty document text",
+            docsRoute,
+            200,
+            b -> post(b, docsRoute, "{\"documents\":[{\"id\":\"empty\",\"text\":\"\"}]}")));
+    c.add(
+        new Case(
+            "ingest: a 40 KB single word",
+            docsRoute,
+            200,
+            b ->
+                post(
+                    b,
+                    docsRoute,
+                    "{\"documents\":[{\"id\":\"long\",\"text\":\""
+                        + "w".repeat(40_000)
+                        + "\"}]}")));
+    c.add(
+        new Case(
+            "ingest: an id of 40,000 bytes",
+            docsRoute,
+            422,
+            b ->
+                post(
+                    b,
+                    docsRoute,
+                    "{\"documents\":[{\"id\":\"" + "i".repeat(40_000) + "\",\"text\":\"t\"}]}")));
+    c.add(
+        new Case(
+            "ingest: 1,001 documents (over the bulk limit)",
+            docsRoute,
+            422,
+            b -> post(b, docsRoute, documents(1001))));
+    c.add(
+        new Case(
+            "ingest: documents is an object",
+            docsRoute,
+            422,
+            b -> post(b, docsRoute, "{\"documents\":{\"id\":\"a\"}}")));
+    c.add(
+        new Case(
+            "search: blank query",
+            "/v1/search",
+            422,
+            b -> post(b, "/v1/search", "{\"query\":\" \"}")));
     return c;
   }
 
@@ -396,11 +637,18 @@ class HostileInputTest {
     assertThat(mismatches).isEmpty();
     assertThat(open.metrics().render()).doesNotContain("status=\"500\"");
 
-    String doc = header() + table;
+    Path docs = Paths.get("..", "docs", "robustness.md");
+    // Everything from the marker on is written by hand (figures from the other tests) and kept.
+    String kept = "";
+    if (Files.exists(docs)) {
+      String current = Files.readString(docs);
+      int at = current.indexOf(HAND_WRITTEN);
+      kept = at < 0 ? "" : "\n" + current.substring(at);
+    }
+    String doc = header() + table + kept;
     Path target = Paths.get("target", "robustness.md");
     Files.createDirectories(target.getParent());
     Files.writeString(target, doc);
-    Path docs = Paths.get("..", "docs", "robustness.md");
     if (Boolean.getBoolean("winnow.updateDocs")) {
       Files.createDirectories(docs.getParent());
       Files.writeString(docs, doc);
@@ -427,6 +675,9 @@ class HostileInputTest {
     return clip(j.get("message").asText());
   }
 
+  private static final String HAND_WRITTEN =
+      "<!-- below: written by hand, kept by HostileInputTest -->";
+
   private static String clip(String s) {
     String one = s.replace("\n", " ").replace("\r", " ");
     return one.length() > 110 ? one.substring(0, 110) + "…" : one;
@@ -446,7 +697,10 @@ class HostileInputTest {
         while reading and before any parsing or tokenizing; 415 for a non-JSON content type; 405 with
         `Allow` for a wrong method; 401 with `WWW-Authenticate: Bearer` for a missing or wrong key;
         429 with `Retry-After` when the queue is full; 503 with `Retry-After` when not ready, draining or
-        past the request deadline. TEI's `/rerank` answers `{"error", "error_type"}` (400 `empty` for an
+        past the request deadline; 408 when a body stops arriving (a blocking read waits at most 10 s,
+        or the request timeout when shorter, and a body slower than 1 KiB/s is cut off); 431 for
+        headers over 16 KiB; on `/v1/documents`, 507 when the index's disk is full and 503 on another
+        I/O error, both with `Retry-After` and nothing committed. TEI's `/rerank` answers `{"error", "error_type"}` (400 `empty` for an
         empty query or text list, as TEI does); every other route answers Cohere's `{"message"}`. No
         input in this table produces a 500 (the test checks the metrics for it).
 

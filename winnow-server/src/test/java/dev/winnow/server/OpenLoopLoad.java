@@ -26,13 +26,15 @@ import org.HdrHistogram.Histogram;
  * with the server).
  *
  * <p>Phases, each bounded: warm-up; 30 sequential requests (idle latency and server overhead read
- * from the server's own metrics: request time minus model time); capacity (16 closed-loop clients,
- * completed requests per second); then open loop at 0.5x, 1x, 2x and 5x capacity, each followed by
- * a recovery probe (one request every 50 ms until one answers 200 within 1.5x the idle p50).
+ * from the server's own metrics: request time minus model time); capacity ({@code --clients}
+ * closed-loop clients, default 4, fewer than the queue holds, completed requests per second); then
+ * open loop at 0.5x, 1x, 2x and 5x capacity, each followed by a recovery probe (one request every
+ * 50 ms until one answers 200 within 1.5x the idle p50).
  *
  * <p>Usage: {@code java ... OpenLoopLoad --url http://127.0.0.1:8080 [--docs 20] [--words 150]
- * [--seconds 15] [--key KEY]}, or {@code --fake NANOS_PER_PAIR} to start an in-process server on
- * the fake engine. {@code bench/load.sh} wraps it.
+ * [--seconds 15] [--key KEY] [--idle 30] [--phases idle,capacity,0.5,1,2,5] [--capacity R]}, or
+ * {@code --fake NANOS_PER_PAIR} to start an in-process server on the fake engine. {@code
+ * bench/load.sh} wraps it.
  */
 public final class OpenLoopLoad {
 
@@ -295,6 +297,9 @@ public final class OpenLoopLoad {
     int seconds = 15;
     long fakeNanos = -1;
     String phases = "idle,capacity,0.5,1,2,5";
+    int idleRequests = 30;
+    int clients = 4;
+    double capacity = Double.NaN;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--url" -> url = args[i + 1];
@@ -304,6 +309,9 @@ public final class OpenLoopLoad {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--fake" -> fakeNanos = Long.parseLong(args[i + 1]);
         case "--phases" -> phases = args[i + 1];
+        case "--idle" -> idleRequests = Integer.parseInt(args[i + 1]);
+        case "--clients" -> clients = Integer.parseInt(args[i + 1]);
+        case "--capacity" -> capacity = Double.parseDouble(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -324,14 +332,13 @@ public final class OpenLoopLoad {
       for (int i = 0; i < 10; i++) {
         load.send(i);
       }
-      double idleP50 = load.idle(30);
-      double capacity = Double.NaN;
+      double idleP50 = load.idle(idleRequests);
       for (String phase : phases.split(",")) {
         if (phase.equals("idle")) {
           continue;
         }
         if (phase.equals("capacity")) {
-          capacity = load.capacity(16, seconds);
+          capacity = load.capacity(clients, seconds);
           continue;
         }
         double factor = Double.parseDouble(phase);

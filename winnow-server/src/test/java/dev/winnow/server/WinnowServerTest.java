@@ -182,8 +182,11 @@ class WinnowServerTest {
     for (Route r : Route.values()) {
       if (r != Route.UNKNOWN) {
         assertThat(api.get("paths").has(r.path)).as(r.path).isTrue();
-        assertThat(api.get("paths").get(r.path).has(r.method.toLowerCase(java.util.Locale.ROOT)))
-            .isTrue();
+        for (String method : r.methods) {
+          assertThat(api.get("paths").get(r.path).has(method.toLowerCase(java.util.Locale.ROOT)))
+              .as(method + " " + r.path)
+              .isTrue();
+        }
       }
     }
   }
@@ -244,6 +247,38 @@ class WinnowServerTest {
     }
     assertThat(fake.batchSizes).containsExactly(1, 12);
     assertThat(fake.batchQueries.get(1)).hasSize(4);
+  }
+
+  @Test
+  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
+    String url = start(ServerConfig.DEFAULTS);
+    CountDownLatch held = fake.hold();
+    CompletableFuture<Http.Reply> first =
+        CompletableFuture.supplyAsync(
+            () -> Http.post(url + "/v2/rerank", "{\"query\":\"one\",\"documents\":[\"a\"]}"));
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    StringBuilder docs = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      docs.append(i == 0 ? "" : ",").append("\"doc ").append(i).append('"');
+    }
+    CompletableFuture<Http.Reply> large =
+        CompletableFuture.supplyAsync(
+            () ->
+                Http.post(
+                    url + "/v2/rerank", "{\"query\":\"large\",\"documents\":[" + docs + "]}"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 200"));
+    CompletableFuture<Http.Reply> small =
+        CompletableFuture.supplyAsync(
+            () -> Http.post(url + "/v2/rerank", "{\"query\":\"small\",\"documents\":[\"x\"]}"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 201"));
+    fake.release();
+    assertThat(small.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(large.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    first.get(10, TimeUnit.SECONDS);
+    // batch 0 is the held one; batch 1 already carries the small request, and is full (64 pairs)
+    assertThat(fake.batchQueries.get(1)).containsExactlyInAnyOrder("large", "small");
+    assertThat(fake.batchSizes.get(1)).isEqualTo(64);
+    assertThat(fake.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(202);
   }
 
   @Test
@@ -325,8 +360,8 @@ class WinnowServerTest {
       out.flush();
       waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 3"));
     }
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 0"));
-    assertThat(server.metrics().cancellations("disconnect")).isEqualTo(1);
+    waitFor(() -> server.metrics().cancellations("disconnect") == 1);
+    assertThat(server.metrics().render()).contains("winnow_queue_pairs 0");
     fake.release();
     assertThat(running.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(fake.pairsScored.get()).isEqualTo(1);

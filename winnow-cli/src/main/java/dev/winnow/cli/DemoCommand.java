@@ -1,0 +1,244 @@
+package dev.winnow.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.winnow.api.Document;
+import dev.winnow.api.Encoder;
+import dev.winnow.api.Hit;
+import dev.winnow.api.Query;
+import dev.winnow.api.Reranker;
+import dev.winnow.index.Bm25Retriever;
+import dev.winnow.index.WinnowIndex;
+import dev.winnow.onnx.BundledEncoders;
+import dev.winnow.onnx.ModelFolder;
+import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.onnx.hub.HubException;
+import dev.winnow.onnx.hub.ModelResolver;
+import dev.winnow.pipeline.BiEncoderReranker;
+import dev.winnow.pipeline.Cascades;
+import dev.winnow.pipeline.CrossEncoderReranker;
+import dev.winnow.pipeline.Explanation;
+import dev.winnow.pipeline.IndexDocumentVectors;
+import dev.winnow.pipeline.OnnxPassages;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code winnow demo}: the main job on the embedded default, offline, in seconds. It indexes the
+ * sample corpus shipped in the jar (41 short documents on six topics) in memory with bge-small
+ * vectors, runs the sample queries through BM25, rescoring by bge-small (real weights from the
+ * bundled jar) and, when {@code --model} names one, a cross-encoder; it shows the ranking before
+ * and after each stage and explains the top hit.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Index a small built-in corpus, search it with BM25, rerank with bge-small (and a"
+          + " cross-encoder given with --model) and show what changed, with provenance.",
+      "Runs offline with the bundled bi-encoder; --model may be a local folder or a hub id."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  static final String RESOURCES = "/dev/winnow/cli/demo/";
+
+  @Option(
+      names = "--model",
+      description = "Cross-encoder for a third stage: a model folder or a hub id (ORG/NAME).")
+  String model;
+
+  @Option(
+      names = "--k",
+      defaultValue = "10",
+      description = "BM25 candidates reranked. Default: ${DEFAULT-VALUE}.")
+  int k;
+
+  @Option(
+      names = "--top-n",
+      defaultValue = "3",
+      description = "Hits shown per stage. Default: ${DEFAULT-VALUE}.")
+  int topN;
+
+  @Option(names = "--query", description = "Run this query instead of the built-in ones.")
+  List<String> queries = new ArrayList<>();
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (topN < 1) {
+      throw new IllegalArgumentException("top-n must be >= 1, got " + topN);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Document> corpus = corpus();
+    List<Query> qs = new ArrayList<>();
+    if (queries.isEmpty()) {
+      qs.addAll(sampleQueries());
+    } else {
+      for (int i = 0; i < queries.size(); i++) {
+        qs.add(new Query("q" + (i + 1), queries.get(i)));
+      }
+    }
+    Map<String, String> titles = new HashMap<>();
+    corpus.forEach(d -> titles.put(d.id(), d.title()));
+    long t0 = System.nanoTime();
+    try (Encoder bge = BundledEncoders.bgeSmall();
+        WinnowIndex index = WinnowIndex.inMemory()) {
+      try (Progress progress = Progress.start("indexing + embedding (bge-small)", corpus.size())) {
+        index.ingest(corpus.iterator(), Optional.of(bge), 16, progress::update);
+      }
+      out.printf(
+          Locale.ROOT,
+          "Indexed %d sample documents with BM25 and bge-small vectors in %.1f s.%n",
+          corpus.size(),
+          (System.nanoTime() - t0) / 1e9);
+      Bm25Retriever bm25 = new Bm25Retriever(index);
+      Reranker biEncoder =
+          new BiEncoderReranker(bge, IndexDocumentVectors.of(index, bge.name()), 32);
+      Optional<OnnxCrossEncoder> ce = crossEncoder(out, err);
+      try {
+        Optional<Reranker> ceStage =
+            ce.map(c -> CrossEncoderReranker.builder(c).passages(new OnnxPassages(c)).build());
+        for (Query q : qs) {
+          out.println();
+          out.println("Query " + q.id() + ": " + q.text());
+          List<Hit> first = bm25.retrieve(q, k);
+          show(out, "BM25 (first stage)", first, first, titles);
+          List<Hit> rescored = biEncoder.rerank(q, first, k);
+          show(out, "bge-small rescoring of BM25 top " + k, rescored, first, titles);
+          List<Hit> last = rescored;
+          if (ceStage.isPresent()) {
+            last = ceStage.get().rerank(q, rescored, k);
+            show(out, ceStage.get().name() + " over those", last, first, titles);
+          }
+          if (!last.isEmpty()) {
+            out.println("  why #1 is first:");
+            for (String line : Explanation.render(last.get(0), Optional.empty()).split("\n")) {
+              out.println("    " + line);
+            }
+          }
+        }
+      } finally {
+        ce.ifPresent(OnnxCrossEncoder::close);
+      }
+    }
+    out.println();
+    out.println(
+        "Next: ./winnow index --corpus FILE --index DIR --embedder bge-small, then ./winnow search"
+            + " --index DIR --query TEXT --retriever hybrid --rerank bi-encoder:bge-small --explain");
+    out.flush();
+    return 0;
+  }
+
+  private void show(
+      PrintWriter out, String title, List<Hit> hits, List<Hit> before, Map<String, String> titles) {
+    out.println("  " + title + ":");
+    Map<String, Integer> was = new HashMap<>();
+    for (int i = 0; i < before.size(); i++) {
+      was.put(before.get(i).id(), i + 1);
+    }
+    for (int i = 0; i < Math.min(topN, hits.size()); i++) {
+      Hit h = hits.get(i);
+      int prior = was.getOrDefault(h.id(), 0);
+      String move = hits == before ? "" : prior == i + 1 ? "  (=)" : "  (was #" + prior + ")";
+      out.printf(
+          Locale.ROOT,
+          "    %d. %-10s %8.4f  %s%s%n",
+          i + 1,
+          h.id(),
+          h.score(),
+          titles.getOrDefault(h.id(), ""),
+          move);
+    }
+  }
+
+  private Optional<OnnxCrossEncoder> crossEncoder(PrintWriter out, PrintWriter err) {
+    if (model == null) {
+      out.println(
+          "No cross-encoder given (--model FOLDER or ORG/NAME): showing BM25 and bge-small rescoring.");
+      return Optional.empty();
+    }
+    ModelFolder folder;
+    try {
+      folder = ModelResolver.fromEnvironment().resolve(model, ModelFolder.DEFAULT_VARIANT);
+    } catch (HubException e) {
+      err.println(
+          "winnow: cannot get "
+              + model
+              + " from the hub ("
+              + e.getMessage()
+              + "); carrying on without it.");
+      return Optional.empty();
+    }
+    Optional<String> fixture = Cascades.fixtureNote(folder.config());
+    if (fixture.isPresent()) {
+      err.println(
+          "winnow: REFUSED "
+              + folder.root()
+              + ": it is a TEST FIXTURE, not a trained cross-encoder; its scores have NO relevance"
+              + " meaning and are not shown as such ("
+              + fixture.get()
+              + "). Carrying on without it.");
+      return Optional.empty();
+    }
+    return Optional.of(OnnxCrossEncoder.open(folder));
+  }
+
+  static List<Document> corpus() {
+    List<Document> docs = new ArrayList<>();
+    for (JsonNode n : lines("corpus.jsonl")) {
+      docs.add(
+          new Document(
+              n.get("_id").asText(), n.get("title").asText(), n.get("text").asText(), Map.of()));
+    }
+    return docs;
+  }
+
+  static List<Query> sampleQueries() {
+    List<Query> qs = new ArrayList<>();
+    for (JsonNode n : lines("queries.jsonl")) {
+      qs.add(new Query(n.get("_id").asText(), n.get("text").asText()));
+    }
+    return qs;
+  }
+
+  private static List<JsonNode> lines(String name) {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> out = new ArrayList<>();
+    try (InputStream in = DemoCommand.class.getResourceAsStream(RESOURCES + name)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "demo resource " + RESOURCES + name + " is missing from the jar");
+      }
+      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        if (!line.isBlank()) {
+          out.add(json.readTree(line));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read demo resource " + name, e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,286 @@
+package dev.winnow.cli;
+
+import dev.winnow.eval.EvalReport;
+import dev.winnow.eval.EvalRequest;
+import dev.winnow.eval.EvalRunner;
+import dev.winnow.eval.Evaluation;
+import dev.winnow.eval.Metric;
+import dev.winnow.eval.PipelineSpec;
+import dev.winnow.eval.TrecRun;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code winnow eval}: runs a pipeline over a BEIR dataset split and reports nDCG@10, MRR@10,
+ * R@100, MAP@100 (trec_eval definitions, {@code -c} averaging) and per-stage latency.
+ *
+ * <p>The pipeline is described by {@link #pipelineSpec()}, the one method to extend when new
+ * options (embedder, reranker) are added; {@link dev.winnow.eval.Pipelines} builds it.
+ */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate a retrieval pipeline on a BEIR folder (corpus.jsonl, queries.jsonl,"
+          + " qrels/<split>.tsv).",
+      "Metrics follow trec_eval (ndcg_cut.10, recip_rank@10, recall.100, map_cut.100; -c"
+          + " averaging). The dataset is indexed on first use (cached) unless --index names"
+          + " an index."
+    })
+public final class EvalCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin BackendOptions backend = new BackendOptions();
+
+  @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "BEIR folder")
+  Path dataset;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      paramLabel = "NAME",
+      description = "qrels split (default: ${DEFAULT-VALUE})")
+  String split;
+
+  @Option(
+      names = "--retriever",
+      defaultValue = "bm25",
+      paramLabel = "NAME",
+      description = "first stage (default: ${DEFAULT-VALUE})")
+  String retriever;
+
+  @Option(
+      names = "--k",
+      defaultValue = "100",
+      paramLabel = "N",
+      description = "hits kept per query (default: ${DEFAULT-VALUE})")
+  int k;
+
+  @Option(
+      names = "--queries",
+      paramLabel = "N",
+      description = "evaluate only the first N queries of the split")
+  Integer queries;
+
+  @Option(names = "--run", paramLabel = "FILE", description = "write a TREC run file")
+  Path run;
+
+  @Option(
+      names = "--index",
+      paramLabel = "DIR",
+      description = "index to use, built there when absent (default: a cached index)")
+  Path index;
+
+  @Option(
+      names = "--warmup",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "queries run untimed before timing (default: ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--json", description = "print the report as JSON")
+  boolean json;
+
+  @Option(
+      names = "--tag",
+      defaultValue = "winnow",
+      paramLabel = "TAG",
+      description = "run tag in the run file (default: ${DEFAULT-VALUE})")
+  String tag;
+
+  @Mixin PipelineOptions pipeline = new PipelineOptions();
+
+  @Option(
+      names = "--sweep-k",
+      split = ",",
+      paramLabel = "K1,K2,...",
+      description =
+          "Evaluate once per first-stage depth k (e.g. 10,20,50,100) and report quality against"
+              + " ms/query, with the cost/quality curve written to --plot.")
+  List<Integer> sweepK = new ArrayList<>();
+
+  @Option(
+      names = "--plot",
+      paramLabel = "FILE",
+      defaultValue = "sweep-k.svg",
+      description = "SVG file for the --sweep-k curve (default: ${DEFAULT-VALUE}).")
+  Path plot;
+
+  /** The pipeline these options describe; new pipeline options are added here. */
+  PipelineSpec pipelineSpec() {
+    Map<String, String> options = new LinkedHashMap<>(pipeline.options());
+    return new PipelineSpec(retriever, options);
+  }
+
+  /**
+   * {@code --sweep-k}: one evaluation per k (the index and models are reused from the cache), a
+   * table of nDCG@10, R@k and mean ms/query per stage, and the SVG curve.
+   */
+  private int sweep(PrintWriter out, TerminalProgress progress) {
+    List<CostQualityPlot.Point> points = new ArrayList<>();
+    out.printf(
+        Locale.ROOT,
+        "%-6s %-9s %-9s %-12s %s%n",
+        "k",
+        "ndcg@10",
+        "recall@k",
+        "ms/query",
+        "per stage (mean ms)");
+    String description = "";
+    for (int kk : sweepK) {
+      if (kk < 1) {
+        throw new IllegalArgumentException("sweep-k values must be >= 1, got " + kk);
+      }
+      EvalRequest request =
+          new EvalRequest(
+              dataset,
+              split,
+              pipelineSpec(),
+              kk,
+              queries == null ? OptionalInt.empty() : OptionalInt.of(queries),
+              Optional.ofNullable(index),
+              warmup);
+      EvalReport report = EvalRunner.run(request, progress);
+      description = report.pipeline();
+      Metric recall = new Metric(Metric.Kind.RECALL, kk);
+      double ndcg = report.evaluation().mean(Metric.NDCG_10);
+      double r =
+          Evaluation.of(EvalRunner.dataset(request).qrels(), rankings(report), List.of(recall))
+              .mean(recall);
+      double ms = report.latency().get("total").mean();
+      StringBuilder stages = new StringBuilder();
+      report
+          .latency()
+          .forEach(
+              (stage, l) -> {
+                if (!stage.equals("total")) {
+                  stages.append(String.format(Locale.ROOT, "%s %.2f  ", stage, l.mean()));
+                }
+              });
+      out.printf(
+          Locale.ROOT,
+          "%-6d %-9.4f %-9.4f %-12.2f %s%n",
+          kk,
+          ndcg,
+          r,
+          ms,
+          stages.toString().trim());
+      points.add(new CostQualityPlot.Point("k=" + kk, ms, ndcg));
+    }
+    try {
+      java.nio.file.Files.writeString(
+          plot, CostQualityPlot.svg("SciFact " + split + ": " + description, "nDCG@10", points));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + plot, e);
+    }
+    out.println("pipeline  " + description);
+    out.println("plot      " + plot);
+    out.flush();
+    return 0;
+  }
+
+  private static Map<String, List<String>> rankings(EvalReport report) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    report.run().forEach((q, hits) -> m.put(q, hits.stream().map(dev.winnow.api.Hit::id).toList()));
+    return m;
+  }
+
+  /** Bars for indexing (sized by the corpus lines) and querying, each made on first use. */
+  private static final class TerminalProgress implements EvalRunner.Progress, AutoCloseable {
+    private final Path dataset;
+    private Progress indexing;
+    private Progress querying;
+
+    TerminalProgress(Path dataset) {
+      this.dataset = dataset;
+    }
+
+    @Override
+    public void indexed(long documents) {
+      if (indexing == null) {
+        indexing = Progress.start("indexing", Lines.count(dataset.resolve("corpus.jsonl")));
+      }
+      indexing.update(documents);
+    }
+
+    @Override
+    public void queried(int done, int total) {
+      if (querying == null) {
+        if (indexing != null) {
+          indexing.close();
+          indexing = null;
+        }
+        querying = Progress.start("querying", total);
+      }
+      querying.update(done);
+    }
+
+    @Override
+    public void close() {
+      if (indexing != null) {
+        indexing.close();
+      }
+      if (querying != null) {
+        querying.close();
+      }
+    }
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    if (!sweepK.isEmpty()) {
+      if (backend.isOpenSearch()) {
+        throw new IllegalArgumentException("--sweep-k runs on the embedded index only");
+      }
+      try (TerminalProgress progress = new TerminalProgress(dataset)) {
+        return sweep(out, progress);
+      }
+    }
+    EvalRequest request =
+        new EvalRequest(
+            dataset,
+            split,
+            pipelineSpec(),
+            k,
+            queries == null ? OptionalInt.empty() : OptionalInt.of(queries),
+            Optional.ofNullable(index),
+            warmup);
+    EvalReport report;
+    try (TerminalProgress progress = new TerminalProgress(dataset)) {
+      report =
+          backend.isOpenSearch()
+              ? OpenSearchCommands.eval(
+                  backend.openSearchConfig(),
+                  request,
+                  progress,
+                  spec.commandLine().getErr()::println)
+              : EvalRunner.run(request, progress);
+    }
+    if (run != null) {
+      TrecRun.write(run, report.run(), tag);
+    }
+    out.print(json ? report.toJson() + System.lineSeparator() : report.toText());
+    if (run != null && !json) {
+      out.println("run file  " + run);
+    }
+    out.flush();
+    return 0;
+  }
+}
