@@ -48,9 +48,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * Pairs are sorted by token length and cut into batches of at most {@link Options#tokenBudget()}
  * padded tokens; each batch is padded only to its longest pair (with attention mask 0) and the
- * scores are returned in input order. A score does not depend on its batch beyond float rounding
- * (the fixtures' tests hold it to 1e-5). A NaN or infinite logit is an {@link
- * IllegalStateException}, never a score.
+ * scores are returned in input order. The cut points are the ones that minimise padded tokens plus
+ * {@link Options#batchOverhead()} per batch ({@link TokenBatches#optimal}), so a short list is not
+ * left with one ragged, badly padded batch; {@link #batches} shows the plan for given lengths. A
+ * score does not depend on its batch beyond float rounding (the fixtures' tests hold it to 1e-5). A
+ * NaN or infinite logit is an {@link IllegalStateException}, never a score.
  *
  * <p>Thread-safe: any number of threads may score at once; they share one ONNX Runtime session
  * ({@link Options#threads()} intra-op threads) and one tokenizer. Close once, when no call is
@@ -65,11 +67,17 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    * @param tokenBudget most padded tokens per batch, i.e. batch size x padded length (default 2048:
    *     on SciFact top-100 it cut padding from 8.6% to 2.1% and peak RSS from 1.2 GB to 0.5 GB at
    *     the same speed as 8192, see docs/performance.md)
+   * @param batchOverhead what one more batch costs, in padded tokens, when the batches are planned
+   *     (default {@value #DEFAULT_BATCH_OVERHEAD}, see docs/performance.md): 0 minimises padding
+   *     alone, larger values prefer fewer, fuller batches
    * @param defaultActivation overrides config.json's activation when present
    */
-  public record Options(int threads, int tokenBudget, Optional<Activation> defaultActivation) {
+  public record Options(
+      int threads, int tokenBudget, int batchOverhead, Optional<Activation> defaultActivation) {
 
     public static final int DEFAULT_TOKEN_BUDGET = 2048;
+
+    public static final int DEFAULT_BATCH_OVERHEAD = 64;
 
     public Options {
       Objects.requireNonNull(defaultActivation, "defaultActivation");
@@ -79,23 +87,38 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       if (tokenBudget < 16) {
         throw new IllegalArgumentException("tokenBudget must be >= 16, got " + tokenBudget);
       }
+      if (batchOverhead < 0) {
+        throw new IllegalArgumentException("batchOverhead must be >= 0, got " + batchOverhead);
+      }
+    }
+
+    /** Options with the default batch overhead. */
+    public Options(int threads, int tokenBudget, Optional<Activation> defaultActivation) {
+      this(threads, tokenBudget, DEFAULT_BATCH_OVERHEAD, defaultActivation);
     }
 
     public static Options defaults() {
       return new Options(
-          Runtime.getRuntime().availableProcessors(), DEFAULT_TOKEN_BUDGET, Optional.empty());
+          Runtime.getRuntime().availableProcessors(),
+          DEFAULT_TOKEN_BUDGET,
+          DEFAULT_BATCH_OVERHEAD,
+          Optional.empty());
     }
 
     public Options withThreads(int n) {
-      return new Options(n, tokenBudget, defaultActivation);
+      return new Options(n, tokenBudget, batchOverhead, defaultActivation);
     }
 
     public Options withTokenBudget(int n) {
-      return new Options(threads, n, defaultActivation);
+      return new Options(threads, n, batchOverhead, defaultActivation);
+    }
+
+    public Options withBatchOverhead(int n) {
+      return new Options(threads, tokenBudget, n, defaultActivation);
     }
 
     public Options withDefaultActivation(Activation a) {
-      return new Options(threads, tokenBudget, Optional.of(a));
+      return new Options(threads, tokenBudget, batchOverhead, Optional.of(a));
     }
   }
 
@@ -119,6 +142,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
   private final int positive;
   private final Activation defaultActivation;
   private final int tokenBudget;
+  private final int batchOverhead;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OnnxCrossEncoder(
@@ -131,7 +155,8 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       Head head,
       int positive,
       Activation defaultActivation,
-      int tokenBudget) {
+      int tokenBudget,
+      int batchOverhead) {
     this.name = name;
     this.file = file;
     this.tokenizer = tokenizer;
@@ -142,6 +167,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
     this.positive = positive;
     this.defaultActivation = defaultActivation;
     this.tokenBudget = tokenBudget;
+    this.batchOverhead = batchOverhead;
   }
 
   public static OnnxCrossEncoder open(ModelFolder folder) {
@@ -193,7 +219,8 @@ public final class OnnxCrossEncoder implements CrossEncoder {
           head,
           config.positiveIndex(),
           activation,
-          options.tokenBudget());
+          options.tokenBudget(),
+          options.batchOverhead());
     } catch (RuntimeException e) {
       if (lease != null) {
         lease.close();
@@ -318,7 +345,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       lengths[i] = encodings.get(i).length();
     }
     double[] logits = new double[encodings.size()];
-    for (int[] batch : TokenBatches.plan(lengths, tokenBudget)) {
+    for (int[] batch : batches(lengths)) {
       List<PairEncoding> rows = new ArrayList<>(batch.length);
       for (int i : batch) {
         rows.add(encodings.get(i));
@@ -337,6 +364,16 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       scores.add(new PairScore(logits[i], activation.apply(logits[i]), lengths[i]));
     }
     return scores;
+  }
+
+  /**
+   * The batches this encoder runs for pairs of these token lengths (as {@link PairScore#tokens()}
+   * reports them): positions into {@code lengths}, each exactly once, each batch padded to its
+   * longest pair. For reports of padding ({@link TokenBatches#paddedTokens}).
+   */
+  public List<int[]> batches(int[] lengths) {
+    Objects.requireNonNull(lengths, "lengths");
+    return TokenBatches.optimal(lengths, tokenBudget, batchOverhead);
   }
 
   /** Runs one batch (padded to its longest row) and returns one logit per row. */
