@@ -94,6 +94,13 @@ final class BenchCommand implements Callable<Integer> {
   Integer tokenBudget;
 
   @Option(
+      names = "--batch-overhead",
+      description =
+          "Per-batch cost in tokens that the batch plan weighs against padding (default: the"
+              + " engine's).")
+  Integer batchOverhead;
+
+  @Option(
       names = "--peak-gflops",
       description = "fp32 peak to divide by (default: measured now with a Vector API FMA probe).")
   Double peakGflops;
@@ -143,6 +150,12 @@ final class BenchCommand implements Callable<Integer> {
     OnnxCrossEncoder.Options options = OnnxCrossEncoder.Options.defaults().withThreads(nThreads);
     if (tokenBudget != null) {
       options = options.withTokenBudget(tokenBudget);
+    }
+    if (batchOverhead != null) {
+      if (batchOverhead < 0) {
+        throw new IllegalArgumentException("--batch-overhead must be >= 0, got " + batchOverhead);
+      }
+      options = options.withBatchOverhead(batchOverhead);
     }
     List<TextPair> pairs;
     ScoringOptions scoring = ScoringOptions.DEFAULTS.withActivation(Activation.RAW);

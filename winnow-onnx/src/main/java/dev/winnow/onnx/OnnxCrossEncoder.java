@@ -67,9 +67,11 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    * @param tokenBudget most padded tokens per batch, i.e. batch size x padded length (default 2048:
    *     on SciFact top-100 it cut padding from 8.6% to 2.1% and peak RSS from 1.2 GB to 0.5 GB at
    *     the same speed as 8192, see docs/performance.md)
-   * @param batchOverhead what one more batch costs, in padded tokens, when the batches are planned
-   *     (default {@value #DEFAULT_BATCH_OVERHEAD}, see docs/performance.md): 0 minimises padding
-   *     alone, larger values prefer fewer, fuller batches
+   * @param batchOverhead what one more batch costs, in padded tokens, when the batches are planned:
+   *     0 (the default) minimises padding alone, larger values prefer fewer, fuller batches. On a
+   *     2-thread CPU 0 was fastest (SciFact top-20: 0.89x the greedy plan's time fp32, 0.80x qint8;
+   *     one pair per run was as fast, so a run's own cost is negligible there, see
+   *     docs/performance.md); raise it where a run costs more (many threads, accelerators)
    * @param defaultActivation overrides config.json's activation when present
    */
   public record Options(
@@ -77,7 +79,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
 
     public static final int DEFAULT_TOKEN_BUDGET = 2048;
 
-    public static final int DEFAULT_BATCH_OVERHEAD = 64;
+    public static final int DEFAULT_BATCH_OVERHEAD = 0;
 
     public Options {
       Objects.requireNonNull(defaultActivation, "defaultActivation");
