@@ -105,9 +105,10 @@ final class LongInputs {
     int width = maxLength - specials - kept;
     List<TokenPair> pairs = new ArrayList<>(texts.size());
     int[] first = new int[texts.size() + 1];
+    List<int[]> documents = tokenizer.tokenize(texts, chunking.maxTokensPerDoc());
     for (int d = 0; d < texts.size(); d++) {
-      int[] ids = tokenizer.tokenize(texts.get(d));
-      int n = Math.min(ids.length, chunking.maxTokensPerDoc());
+      int[] ids = documents.get(d);
+      int n = ids.length;
       for (LongDocuments.Span s :
           LongDocuments.windows(n, width, width, chunking.maxChunksPerDoc())) {
         pairs.add(new TokenPair(queryIds, Arrays.copyOfRange(ids, s.start(), s.end())));

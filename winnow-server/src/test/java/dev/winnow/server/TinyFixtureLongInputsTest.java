@@ -131,4 +131,14 @@ class TinyFixtureLongInputsTest {
     assertThat(one.status()).as(one.body()).isEqualTo(200);
     assertThat(LongInputsTest.scoreOf(one.json(), 0)).isCloseTo(truncated, within(1e-6));
   }
+
+  @Test
+  void cohere_queryTheTokenizerDropsEntirely_isRefusedNamingTheQuery() {
+    // a control character and a combining accent: BERT's normalizer removes both
+    assertThat(engine.tokenizer().tokenize("\u0007\u0301")).isEmpty();
+    Http.Reply r =
+        Http.post(url + "/v2/rerank", "{\"query\":\"\\u0007\\u0301\",\"documents\":[\"a\"]}");
+    assertThat(r.status()).as(r.body()).isEqualTo(422);
+    assertThat(r.json().get("message").asText()).startsWith("query has no tokens");
+  }
 }
