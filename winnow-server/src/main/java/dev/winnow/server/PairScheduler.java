@@ -204,22 +204,40 @@ final class PairScheduler implements AutoCloseable {
     return admit(new Ticket(List.of(), pairs, options, cost));
   }
 
+  /**
+   * Refuses at once when {@link #submit} would refuse {@code pairs} pairs now, so that a request is
+   * turned away before its texts are tokenized; admission itself checks again.
+   */
+  void requireRoom(int pairs) throws Rejected {
+    lock.lock();
+    try {
+      checkRoom(pairs);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Caller holds the lock. */
+  private void checkRoom(int n) throws Rejected {
+    if (closed) {
+      throw new Rejected("the server is shutting down", true);
+    }
+    if (queuedPairs > 0 && queuedPairs + n > config.maxQueuedPairs()) {
+      throw new Rejected(
+          "the queue is full ("
+              + queuedPairs
+              + " of "
+              + config.maxQueuedPairs()
+              + " pairs waiting); retry later",
+          false);
+    }
+  }
+
   private Ticket admit(Ticket t) throws Rejected {
     int n = t.size;
     lock.lock();
     try {
-      if (closed) {
-        throw new Rejected("the server is shutting down", true);
-      }
-      if (queuedPairs > 0 && queuedPairs + n > config.maxQueuedPairs()) {
-        throw new Rejected(
-            "the queue is full ("
-                + queuedPairs
-                + " of "
-                + config.maxQueuedPairs()
-                + " pairs waiting); retry later",
-            false);
-      }
+      checkRoom(n);
       t.owner = this;
       queue.addLast(t);
       queuedPairs += n;

@@ -213,28 +213,32 @@ final class RerankHandler extends Handler.Abstract {
       throw e;
     }
     int maxLength = call.options().maxLength().orElse(encoder.maxLength());
-    // Cohere's chunking and TEI's truncate: false need the engine's tokenizer; without one (not
-    // the ONNX engine) a document is read as one window the engine truncates.
-    Optional<LongInputs.Plan> chunks =
-        call.chunking().isPresent() && tokenizer.isPresent()
-            ? Optional.of(
-                LongInputs.chunk(
-                    tokenizer.get(), call.query(), call.texts(), maxLength, call.chunking().get()))
-            : Optional.empty();
-    if (!call.truncate()) {
-      LongInputs.requireFits(
-          tokenizer.orElseThrow(
-              () ->
-                  ApiError.invalid(
-                      "truncate: false needs the model's tokenizer to count tokens, and this"
-                          + " engine exposes none; send \"truncate\": true")),
-          call.query(),
-          call.texts(),
-          "texts",
-          maxLength);
-    }
+    Optional<LongInputs.Plan> chunks = Optional.empty();
     PairScheduler.Ticket ticket;
     try {
+      // Every document is at least one pair: a request the queue cannot take is refused before
+      // its texts are tokenized, so overload stays cheap to turn away.
+      scheduler.requireRoom(call.texts().size());
+      // Cohere's chunking and TEI's truncate: false need the engine's tokenizer; without one (not
+      // the ONNX engine) a document is read as one window the engine truncates.
+      if (call.chunking().isPresent() && tokenizer.isPresent()) {
+        chunks =
+            Optional.of(
+                LongInputs.chunk(
+                    tokenizer.get(), call.query(), call.texts(), maxLength, call.chunking().get()));
+      }
+      if (!call.truncate()) {
+        LongInputs.requireFits(
+            tokenizer.orElseThrow(
+                () ->
+                    ApiError.invalid(
+                        "truncate: false needs the model's tokenizer to count tokens, and this"
+                            + " engine exposes none; send \"truncate\": true")),
+            call.query(),
+            call.texts(),
+            "texts",
+            maxLength);
+      }
       if (chunks.isPresent()) {
         ticket = scheduler.submitTokenized(chunks.get().pairs(), call.options());
       } else {
@@ -251,6 +255,7 @@ final class RerankHandler extends Handler.Abstract {
           r.getMessage(),
           Optional.of(1));
     }
+    Optional<LongInputs.Plan> plan = chunks;
     ex.request.addFailureListener(failure -> ticket.cancel("disconnect"));
     ex.probe = DisconnectProbe.watch(ex.request, () -> ticket.cancel("disconnect"));
     long remaining = ex.deadlineNanos - System.nanoTime();
@@ -261,7 +266,7 @@ final class RerankHandler extends Handler.Abstract {
             (scores, error) -> {
               try {
                 if (error == null) {
-                  answer(ex, dialect, call, chunks, ticket, scores);
+                  answer(ex, dialect, call, plan, ticket, scores);
                 } else {
                   failed(ex, ticket, error);
                 }
