@@ -198,12 +198,21 @@ final class TransformerFusion {
             new Node(g.freshName("Cast"), "Cast", "", List.of(maskInput), List.of(maskInt32))
                 .withInt("to", OnnxGraph.INT32));
       }
+      List<String> qkv = List.of(a.query, a.key, a.value);
+      String bias = packedBias(g, qkv).orElse("");
+      if (!bias.isEmpty()) {
+        Map<String, Node> producers = g.producers();
+        qkv =
+            qkv.stream()
+                .map(v -> producers.get(v).inputs.get(biasSide(g, producers.get(v))))
+                .toList();
+      }
       Node mha =
           new Node(
                   g.freshName("MultiHeadAttention"),
                   "MultiHeadAttention",
                   OnnxGraph.MS_DOMAIN,
-                  List.of(a.query, a.key, a.value, "", maskInt32),
+                  List.of(qkv.get(0), qkv.get(1), qkv.get(2), bias, maskInt32),
                   List.of(a.output))
               .withInt("num_heads", a.heads)
               .withFloat("scale", a.scale);
@@ -211,6 +220,43 @@ final class TransformerFusion {
       fused++;
     }
     return fused;
+  }
+
+  /**
+   * When query, key and value are each {@code Add(projection, bias)} read only by the attention
+   * block, their biases packed into one initializer {@code [q | k | v]} for the kernel to add.
+   */
+  private static Optional<String> packedBias(OnnxGraph g, List<String> qkv) {
+    Map<String, Node> producers = g.producers();
+    Map<String, List<Node>> consumers = g.consumers();
+    float[][] parts = new float[3][];
+    for (int i = 0; i < 3; i++) {
+      Node add = producers.get(qkv.get(i));
+      if (add == null
+          || !add.is("Add")
+          || consumers.getOrDefault(qkv.get(i), List.of()).size() != 1
+          || g.graphOutputs.contains(qkv.get(i))
+          || biasAdd(g, producers, add).isEmpty()) {
+        return Optional.empty();
+      }
+      parts[i] = OnnxGraph.floats(g.initializer(biasAdd(g, producers, add).get()[1]).orElseThrow());
+    }
+    if (parts[0].length != parts[1].length || parts[1].length != parts[2].length) {
+      return Optional.empty();
+    }
+    int h = parts[0].length;
+    float[] packed = new float[3 * h];
+    for (int i = 0; i < 3; i++) {
+      System.arraycopy(parts[i], 0, packed, i * h, h);
+    }
+    String name = g.freshName("qkv_bias");
+    g.addFloats(name, new long[] {3L * h}, packed);
+    return Optional.of(name);
+  }
+
+  /** Which input of a bias {@code Add} is the projection (the other is the bias). */
+  private static int biasSide(OnnxGraph g, Node add) {
+    return g.initializers.containsKey(add.inputs.get(1)) ? 0 : 1;
   }
 
   /** A matched attention block: its three [B, S, hidden] inputs and its output. */
