@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Winnow's engine, {@link OnnxCrossEncoder}, as shipped: pairs sorted by length, cut into batches
  * of at most {@code tokenBudget} padded tokens at the cut points that minimise padding plus a
- * per-batch overhead, each padded to its own longest pair, fed from direct buffers. {@code
+ * per-batch overhead, each padded to its own longest pair, fed from direct buffers, transformer
+ * kernels fused ({@code winnow}) or not ({@code winnow-unfused}). {@code
  * -Dwinnow.bench.tokenBudget=N} and {@code -Dwinnow.bench.batchOverhead=N} override the engine's
  * defaults.
  */
@@ -19,8 +20,10 @@ final class WinnowScorer implements PairScorerAdapter {
 
   private final OnnxCrossEncoder encoder;
   private final ScoringOptions options;
+  private final String name;
 
-  WinnowScorer(BenchModel m) {
+  WinnowScorer(BenchModel m, boolean fuse) {
+    name = fuse ? "winnow" : "winnow-unfused";
     encoder =
         OnnxCrossEncoder.open(
             ModelFolder.open(m.dir(), m.winnowVariant()),
@@ -32,13 +35,14 @@ final class WinnowScorer implements PairScorerAdapter {
                 .withBatchOverhead(
                     Integer.getInteger(
                         "winnow.bench.batchOverhead",
-                        OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD)));
+                        OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD))
+                .withFusedKernels(fuse));
     options = ScoringOptions.DEFAULTS.withMaxLength(m.maxLength()).withActivation(Activation.RAW);
   }
 
   @Override
   public String name() {
-    return "winnow";
+    return name;
   }
 
   @Override

@@ -105,6 +105,16 @@ final class BenchCommand implements Callable<Integer> {
       description = "fp32 peak to divide by (default: measured now with a Vector API FMA probe).")
   Double peakGflops;
 
+  @Option(
+      names = "--fuse",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run ONNX Runtime's fused attention and skip-layer-norm kernels (default; --no-fuse runs"
+              + " the graph as exported).")
+  boolean fuse;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
@@ -147,7 +157,8 @@ final class BenchCommand implements Callable<Integer> {
     ModelFolder folder = RerankCommand.resolveModel(model, variant);
     OptionalDouble[] shape = transformerShape(folder.config());
 
-    OnnxCrossEncoder.Options options = OnnxCrossEncoder.Options.defaults().withThreads(nThreads);
+    OnnxCrossEncoder.Options options =
+        OnnxCrossEncoder.Options.defaults().withThreads(nThreads).withFusedKernels(fuse);
     if (tokenBudget != null) {
       options = options.withTokenBudget(tokenBudget);
     }
@@ -175,7 +186,9 @@ final class BenchCommand implements Callable<Integer> {
     List<PairScore> scores;
     int[] lengths;
     List<int[]> batches;
+    String graph;
     try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
+      graph = encoder.graph();
       scores = encoder.scorePairs(pairs, scoring);
       lengths = scores.stream().mapToInt(PairScore::tokens).toArray();
       batches = encoder.batches(lengths);
@@ -224,7 +237,8 @@ final class BenchCommand implements Callable<Integer> {
         seconds,
         known ? achieved : Double.NaN,
         peak,
-        nThreads);
+        nThreads,
+        graph);
     return 0;
   }
 
@@ -236,7 +250,8 @@ final class BenchCommand implements Callable<Integer> {
       double seconds,
       double gflops,
       double peak,
-      int t) {
+      int t,
+      String graph) {
     PrintWriter out = spec.commandLine().getOut();
     double pps = pairs / seconds;
     double ms = seconds * 1000;
@@ -263,6 +278,7 @@ final class BenchCommand implements Callable<Integer> {
       o.put("repeat", repeat);
       o.put("model", model.toString());
       o.put("variant", variant);
+      o.put("graph", graph);
       try {
         out.println(m.writeValueAsString(o));
       } catch (IOException e) {
@@ -294,6 +310,7 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         out.printf(Locale.ROOT, "GFLOP/s unknown (config.json lacks layer sizes)%n");
       }
+      out.printf(Locale.ROOT, "graph: %s%n", graph);
     }
     out.flush();
   }
