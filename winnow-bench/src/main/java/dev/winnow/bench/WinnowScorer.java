@@ -23,7 +23,21 @@ final class WinnowScorer implements PairScorerAdapter {
   private final String name;
 
   WinnowScorer(BenchModel m, boolean fuse) {
-    name = fuse ? "winnow" : "winnow-unfused";
+    this(
+        m,
+        fuse ? "winnow" : "winnow-unfused",
+        fuse,
+        Integer.getInteger(
+            "winnow.bench.batchOverhead", OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD));
+  }
+
+  /** The fused engine with {@code batchOverhead}, named {@code winnow+overhead=N}. */
+  WinnowScorer(BenchModel m, boolean fuse, int batchOverhead) {
+    this(m, "winnow+overhead=" + batchOverhead, fuse, batchOverhead);
+  }
+
+  private WinnowScorer(BenchModel m, String name, boolean fuse, int batchOverhead) {
+    this.name = name;
     encoder =
         OnnxCrossEncoder.open(
             ModelFolder.open(m.dir(), m.winnowVariant()),
@@ -32,10 +46,7 @@ final class WinnowScorer implements PairScorerAdapter {
                 .withTokenBudget(
                     Integer.getInteger(
                         "winnow.bench.tokenBudget", OnnxCrossEncoder.Options.DEFAULT_TOKEN_BUDGET))
-                .withBatchOverhead(
-                    Integer.getInteger(
-                        "winnow.bench.batchOverhead",
-                        OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD))
+                .withBatchOverhead(batchOverhead)
                 .withFusedKernels(fuse));
     options = ScoringOptions.DEFAULTS.withMaxLength(m.maxLength()).withActivation(Activation.RAW);
   }
