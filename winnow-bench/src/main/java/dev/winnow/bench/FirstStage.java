@@ -52,9 +52,10 @@ import java.util.stream.Stream;
  *
  * Speed never counts without the right answers: every timed run is evaluated (nDCG@10, and R@100 at
  * k 100) against the values recorded in {@code regressions/scifact-bm25.yaml} and {@code
- * regressions/scifact-dense-bge-small.yaml} (HNSW against docs/results.md), and end-to-end dense
- * rankings must equal the precomputed-vector ones; any miss exits 1. The 1-minute load average is
- * recorded at the start and end of each section, since the machine is shared.
+ * regressions/scifact-dense-bge-small.yaml} (HNSW against exact search over the same index), and
+ * end-to-end dense rankings must equal the precomputed-vector ones; any miss exits 1. The 1-minute
+ * load average is recorded at the start and end of each section, since the machine is shared, with
+ * the CPU time the harness itself used.
  *
  * <p>Options (defaults): {@code --scifact ../shared/data/scifact --regressions regressions --docs
  * 0} (0: the whole corpus; N: embed only the first N documents, reported as a prefix, and the dense
@@ -123,9 +124,10 @@ public final class FirstStage {
 
   private static final int BGE_MAX_LENGTH = 512;
 
-  /** nDCG@10 of bge-small int8 over HNSW (ef 100), docs/results.md; no regression file has it. */
-  private static final double HNSW_NDCG_10 = 0.7017;
-
+  /**
+   * How far HNSW's nDCG@10 may differ from exact search over the same vectors. docs/results.md
+   * recorded 0.7017 against exact 0.7050 (0.0033); no regression file covers HNSW.
+   */
   private static final double HNSW_TOLERANCE = 0.005;
 
   private static final List<Integer> KS = List.of(10, 100);
@@ -310,11 +312,13 @@ public final class FirstStage {
     if (prefix) {
       results.notes.add(
           "dense nDCG@10 NOT checked against the recorded values: the index holds only a prefix"
-              + " of the corpus (--docs); only end-to-end = precomputed-vector rankings is checked");
+              + " of the corpus (--docs); only HNSW against exact and end-to-end against"
+              + " precomputed-vector rankings are checked");
     }
     try (WinnowIndex index = WinnowIndex.openExisting(dir);
         Encoder bge = BundledEncoders.bgeSmall(1)) {
       Map<String, float[]> vectors = encodeQueries(bge);
+      Map<Integer, Double> exactNdcg = new LinkedHashMap<>();
       for (VectorRetriever.Mode mode :
           List.of(VectorRetriever.Mode.EXACT, VectorRetriever.Mode.HNSW)) {
         VectorRetriever dense = new VectorRetriever(index, bge, mode);
@@ -327,8 +331,20 @@ public final class FirstStage {
             results.failures.add(
                 name + ": end-to-end rankings differ from those with precomputed query vectors");
           }
-          if (!prefix) { // the recorded values are for the whole corpus
-            checkDense(name, mode, k, searchOnly, recorded);
+          if (mode == VectorRetriever.Mode.EXACT) {
+            exactNdcg.put(k, ndcg(searchOnly));
+            if (!prefix) { // the recorded values are for the whole corpus
+              check(name, searchOnly, k, recorded);
+            }
+          } else {
+            results.checks.add(
+                new FirstStageResults.Check(
+                    name,
+                    Metric.NDCG_10.label(),
+                    exactNdcg.get(k),
+                    HNSW_TOLERANCE,
+                    ndcg(searchOnly),
+                    "exact search over the same index in this run"));
           }
           results.latencyRuns.add(
               FirstStageResults.LatencyRun.of(
@@ -338,23 +354,6 @@ public final class FirstStage {
                   label, "encode + search", k, endToEnd.nanos(), ndcg(endToEnd)));
         }
       }
-    }
-  }
-
-  /** Exact search against the dense regression; HNSW against its docs/results.md row. */
-  private void checkDense(
-      String name, VectorRetriever.Mode mode, int k, Timed t, Regression recorded) {
-    if (mode == VectorRetriever.Mode.EXACT) {
-      check(name, t, k, recorded);
-    } else {
-      results.checks.add(
-          new FirstStageResults.Check(
-              name,
-              Metric.NDCG_10.label(),
-              HNSW_NDCG_10,
-              HNSW_TOLERANCE,
-              ndcg(t),
-              "docs/results.md (HNSW, ef 100)"));
     }
   }
 
@@ -430,16 +429,34 @@ public final class FirstStage {
 
   // ---- helpers ----
 
-  /** Runs {@code body} and records the load average before and after it, and its GC time. */
+  /**
+   * Runs {@code body} and records the load average before and after it, its wall time, this
+   * process's CPU time (all its threads, ONNX Runtime's native ones included) and its GC time.
+   */
   private void section(String name, Runnable body) {
     double start = loadAverage();
     long gc0 = gcMillis();
+    long cpu0 = processCpuNanos();
     long t0 = System.nanoTime();
     System.err.printf(java.util.Locale.ROOT, "first-stage: %s (load %.2f)%n", name, start);
     body.run();
     results.sections.add(
         new FirstStageResults.Section(
-            name, start, loadAverage(), (System.nanoTime() - t0) / 1e9, gcMillis() - gc0));
+            name,
+            start,
+            loadAverage(),
+            (System.nanoTime() - t0) / 1e9,
+            (processCpuNanos() - cpu0) / 1e9,
+            gcMillis() - gc0));
+  }
+
+  /** CPU time of this process so far, or 0 where the JVM cannot tell. */
+  private static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime());
+    }
+    return 0;
   }
 
   /** Milliseconds this JVM has spent collecting garbage so far, all collectors together. */

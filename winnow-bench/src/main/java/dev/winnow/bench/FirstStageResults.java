@@ -82,10 +82,17 @@ final class FirstStageResults {
   }
 
   /**
-   * The 1-minute load average (from /proc/loadavg) when a section started and ended, its wall time
-   * and the time this JVM spent in garbage collection during it.
+   * The 1-minute load average (from /proc/loadavg) when a section started and ended (it counts this
+   * process's own busy threads too), its wall time, the CPU time this process used during it (all
+   * threads) and the time this JVM spent in garbage collection.
    */
-  record Section(String name, double loadStart, double loadEnd, double seconds, long gcMillis) {}
+  record Section(
+      String name,
+      double loadStart,
+      double loadEnd,
+      double seconds,
+      double cpuSeconds,
+      long gcMillis) {}
 
   final Map<String, Object> setup = new LinkedHashMap<>();
   final List<IndexRun> indexRuns = new ArrayList<>();
@@ -168,15 +175,16 @@ final class FirstStageResults {
     }
 
     md.append("\n### Load average (1 minute) per section\n\n");
-    md.append("| section | seconds | GC ms | at start | at end |\n");
-    md.append("| --- | ---: | ---: | ---: | ---: |\n");
+    md.append("| section | wall s | CPU s (this process) | GC ms | at start | at end |\n");
+    md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (Section s : sections) {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %.1f | %d | %.2f | %.2f |%n",
+              "| %s | %.1f | %.1f | %d | %.2f | %.2f |%n",
               s.name(),
               s.seconds(),
+              s.cpuSeconds(),
               s.gcMillis(),
               s.loadStart(),
               s.loadEnd()));
