@@ -18,13 +18,18 @@ public final class Adapters {
       return new TunedOrtScorer(name, model);
     }
     return switch (name) {
-      case "winnow" -> new WinnowScorer(model);
+      case "winnow" -> new WinnowScorer(model, true);
+      case "winnow-unfused" -> new WinnowScorer(model, false);
       case "naive-ort" -> new NaiveOrtScorer(model);
       case "langchain4j" -> new LangChain4jScorer(model);
       case "djl" -> new DjlScorer(model);
       default ->
           throw new IllegalArgumentException(
-              "implementation must be one of " + NAMES + ", got '" + name + "'");
+              "implementation must be one of "
+                  + NAMES
+                  + ", winnow-unfused or tuned:..., got '"
+                  + name
+                  + "'");
     };
   }
 }

@@ -11,15 +11,18 @@ import java.util.List;
 /**
  * Winnow's engine, {@link OnnxCrossEncoder}, as shipped: pairs sorted by length, cut into batches
  * of at most {@code tokenBudget} padded tokens, each padded to its own longest pair, fed from
- * direct buffers. {@code -Dwinnow.bench.tokenBudget=N} overrides the engine's default budget.
+ * direct buffers, transformer kernels fused ({@code winnow}) or not ({@code winnow-unfused}).
+ * {@code -Dwinnow.bench.tokenBudget=N} overrides the engine's default budget.
  */
 final class WinnowScorer implements PairScorerAdapter {
 
   private final OnnxCrossEncoder encoder;
   private final ScoringOptions options;
   private final int tokenBudget;
+  private final String name;
 
-  WinnowScorer(BenchModel m) {
+  WinnowScorer(BenchModel m, boolean fuse) {
+    name = fuse ? "winnow" : "winnow-unfused";
     tokenBudget =
         Integer.getInteger(
             "winnow.bench.tokenBudget", OnnxCrossEncoder.Options.DEFAULT_TOKEN_BUDGET);
@@ -28,13 +31,14 @@ final class WinnowScorer implements PairScorerAdapter {
             ModelFolder.open(m.dir(), m.winnowVariant()),
             OnnxCrossEncoder.Options.defaults()
                 .withThreads(m.threads())
-                .withTokenBudget(tokenBudget));
+                .withTokenBudget(tokenBudget)
+                .withFusedKernels(fuse));
     options = ScoringOptions.DEFAULTS.withMaxLength(m.maxLength()).withActivation(Activation.RAW);
   }
 
   @Override
   public String name() {
-    return "winnow";
+    return name;
   }
 
   @Override

@@ -96,6 +96,16 @@ final class BenchCommand implements Callable<Integer> {
       description = "fp32 peak to divide by (default: measured now with a Vector API FMA probe).")
   Double peakGflops;
 
+  @Option(
+      names = "--fuse",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run ONNX Runtime's fused attention and skip-layer-norm kernels (default; --no-fuse runs"
+              + " the graph as exported).")
+  boolean fuse;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
@@ -138,7 +148,8 @@ final class BenchCommand implements Callable<Integer> {
     ModelFolder folder = RerankCommand.resolveModel(model, variant);
     OptionalDouble[] shape = transformerShape(folder.config());
 
-    OnnxCrossEncoder.Options options = OnnxCrossEncoder.Options.defaults().withThreads(nThreads);
+    OnnxCrossEncoder.Options options =
+        OnnxCrossEncoder.Options.defaults().withThreads(nThreads).withFusedKernels(fuse);
     if (tokenBudget != null) {
       options = options.withTokenBudget(tokenBudget);
     }
@@ -158,7 +169,9 @@ final class BenchCommand implements Callable<Integer> {
 
     long[] nanos = new long[repeat];
     List<PairScore> scores;
+    String graph;
     try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
+      graph = encoder.graph();
       scores = encoder.scorePairs(pairs, scoring);
       if (fixed) {
         for (PairScore s : scores) {
@@ -196,11 +209,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     double peak = peakGflops != null ? peakGflops : probePeakGflops(nThreads);
     double achieved = gflop / seconds;
-    print(pairs.size(), tokens, seconds, known ? achieved : Double.NaN, peak, nThreads);
+    print(pairs.size(), tokens, seconds, known ? achieved : Double.NaN, peak, nThreads, graph);
     return 0;
   }
 
-  private void print(int pairs, long tokens, double seconds, double gflops, double peak, int t) {
+  private void print(
+      int pairs, long tokens, double seconds, double gflops, double peak, int t, String graph) {
     PrintWriter out = spec.commandLine().getOut();
     double pps = pairs / seconds;
     double ms = seconds * 1000;
@@ -224,6 +238,7 @@ final class BenchCommand implements Callable<Integer> {
       o.put("repeat", repeat);
       o.put("model", model.toString());
       o.put("variant", variant);
+      o.put("graph", graph);
       try {
         out.println(m.writeValueAsString(o));
       } catch (IOException e) {
@@ -249,6 +264,7 @@ final class BenchCommand implements Callable<Integer> {
       } else {
         out.printf(Locale.ROOT, "GFLOP/s unknown (config.json lacks layer sizes)%n");
       }
+      out.printf(Locale.ROOT, "graph: %s%n", graph);
     }
     out.flush();
   }

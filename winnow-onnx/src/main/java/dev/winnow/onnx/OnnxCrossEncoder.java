@@ -12,6 +12,7 @@ import dev.winnow.api.CrossEncoder;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.TextPair;
+import dev.winnow.api.Truncation;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +67,13 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    *     on SciFact top-100 it cut padding from 8.6% to 2.1% and peak RSS from 1.2 GB to 0.5 GB at
    *     the same speed as 8192, see docs/performance.md)
    * @param defaultActivation overrides config.json's activation when present
+   * @param fuseKernels rewrite the transformer blocks into ONNX Runtime's fused attention and
+   *     skip-layer-norm kernels (default true: 1.1-1.2x faster on MiniLM; the rewritten graph is
+   *     checked against the original on a probe batch at load and dropped if it differs, see {@link
+   *     #graph()})
    */
-  public record Options(int threads, int tokenBudget, Optional<Activation> defaultActivation) {
+  public record Options(
+      int threads, int tokenBudget, Optional<Activation> defaultActivation, boolean fuseKernels) {
 
     public static final int DEFAULT_TOKEN_BUDGET = 2048;
 
@@ -83,19 +89,23 @@ public final class OnnxCrossEncoder implements CrossEncoder {
 
     public static Options defaults() {
       return new Options(
-          Runtime.getRuntime().availableProcessors(), DEFAULT_TOKEN_BUDGET, Optional.empty());
+          Runtime.getRuntime().availableProcessors(), DEFAULT_TOKEN_BUDGET, Optional.empty(), true);
     }
 
     public Options withThreads(int n) {
-      return new Options(n, tokenBudget, defaultActivation);
+      return new Options(n, tokenBudget, defaultActivation, fuseKernels);
     }
 
     public Options withTokenBudget(int n) {
-      return new Options(threads, n, defaultActivation);
+      return new Options(threads, n, defaultActivation, fuseKernels);
     }
 
     public Options withDefaultActivation(Activation a) {
-      return new Options(threads, tokenBudget, Optional.of(a));
+      return new Options(threads, tokenBudget, Optional.of(a), fuseKernels);
+    }
+
+    public Options withFusedKernels(boolean fuse) {
+      return new Options(threads, tokenBudget, defaultActivation, fuse);
     }
   }
 
@@ -173,7 +183,11 @@ public final class OnnxCrossEncoder implements CrossEncoder {
     PairTokenizer tokenizer = PairTokenizer.open(folder);
     OnnxSessions.Lease lease = null;
     try {
-      lease = OnnxSessions.open(folder.onnx(), options.threads());
+      lease =
+          OnnxSessions.open(
+              folder.onnx(),
+              options.threads(),
+              options.fuseKernels() ? Optional.of(probe(tokenizer)) : Optional.empty());
       String file = lease.label();
       OrtSession session = lease.session();
       ModelInputs inputs = ModelInputs.validate(session, file);
@@ -201,6 +215,47 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       tokenizer.close();
       throw e;
     }
+  }
+
+  /**
+   * Three pairs of different lengths in one padded batch, so a rewritten graph is checked on
+   * padding as well as on tokens.
+   */
+  private static OnnxSessions.Probe probe(PairTokenizer tokenizer) {
+    String query = "what does the immune system do against a viral infection";
+    List<String> documents =
+        List.of(
+            "Fever.",
+            "Interferons are signalling proteins released by infected cells.",
+            "The innate immune response to viruses begins when pattern recognition receptors"
+                + " detect viral nucleic acids; infected cells then release interferons, which"
+                + " put neighbouring cells into an antiviral state, while natural killer cells"
+                + " destroy cells that display too few self markers.");
+    int maxLength = Math.min(128, tokenizer.maxLength());
+    List<String> texts = new ArrayList<>(documents.size() + 1);
+    texts.add(query);
+    texts.addAll(documents);
+    List<int[]> ids = tokenizer.tokenizeAll(texts, PairTokenizer.pairCharCap(maxLength));
+    List<PairEncoding> rows = new ArrayList<>();
+    for (int i = 1; i < ids.size(); i++) {
+      rows.add(tokenizer.encode(ids.get(0), ids.get(i), maxLength, Truncation.LONGEST_FIRST));
+    }
+    return session -> {
+      String file = "probe";
+      ModelInputs inputs = ModelInputs.validate(session, file);
+      String out = chooseOutput(session, file);
+      try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), rows);
+          OrtSession.Result result = session.run(in.byName(), Set.of(out))) {
+        OnnxValue value = result.get(out).orElseThrow();
+        if (!(value instanceof OnnxTensor tensor)) {
+          throw new IllegalStateException("output " + out + " is not a tensor");
+        }
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
+      }
+    };
   }
 
   private static String chooseOutput(OrtSession session, String file) {
@@ -412,6 +467,20 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    */
   public PairTokenizer tokenizer() {
     return tokenizer;
+  }
+
+  /**
+   * Which graph ONNX Runtime runs: {@code fused (...)} with the kernels fused, or {@code original
+   * (...)} with the reason none were (fusion off, no transformer block recognised, or the probe
+   * check failed).
+   */
+  public String graph() {
+    return lease.graph();
+  }
+
+  /** The session this encoder runs (for tests in this package). */
+  OrtSession session() {
+    return lease.session();
   }
 
   /** The ONNX file (or resource) being run. */

@@ -5,9 +5,11 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +40,16 @@ final class OnnxSessions {
 
   /** Opens (or shares) the session of an ONNX file; the error names the file. */
   static Lease open(Path file, int threads) {
+    return open(file, threads, Optional.empty());
+  }
+
+  /**
+   * Opens (or shares) the session of an ONNX file, with its transformer blocks rewritten into ONNX
+   * Runtime's fused kernels ({@link TransformerFusion}) when {@code probe} is given and the
+   * rewritten graph gives the same outputs as the original on the probe; otherwise the original
+   * graph. {@link Lease#graph()} says which.
+   */
+  static Lease open(Path file, int threads, Optional<Probe> probe) {
     Path real;
     try {
       real = file.toRealPath();
@@ -45,8 +57,14 @@ final class OnnxSessions {
       throw new UncheckedIOException("cannot read ONNX model " + file, e);
     }
     String name = real.toString();
+    Factory original = options -> environment().createSession(name, options);
+    if (probe.isEmpty()) {
+      return open(new Key(name, threads, false), original, () -> name);
+    }
     return open(
-        new Key(name, threads), options -> environment().createSession(name, options), () -> name);
+        new Key(name, threads, true),
+        options -> fused(real, name, original, probe.get(), options),
+        () -> name);
   }
 
   /**
@@ -55,7 +73,7 @@ final class OnnxSessions {
    */
   static Lease open(String name, Supplier<byte[]> bytes, int threads) {
     return open(
-        new Key("classpath:" + name, threads),
+        new Key("classpath:" + name, threads, false),
         options -> environment().createSession(bytes.get(), options),
         () -> name);
   }
@@ -74,7 +92,17 @@ final class OnnxSessions {
   }
 
   private static OrtSession create(Factory factory, String label, int threads) {
-    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+    try (OrtSession.SessionOptions options = options(threads)) {
+      return factory.create(options);
+    } catch (OrtException e) {
+      throw new OnnxModelException(
+          label, "ONNX Runtime cannot load this model: " + e.getMessage(), e);
+    }
+  }
+
+  private static OrtSession.SessionOptions options(int threads) throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    try {
       options.setIntraOpNumThreads(threads);
       options.setInterOpNumThreads(1);
       options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -84,17 +112,135 @@ final class OnnxSessions {
       // With 2 threads under load it made SciFact top-100 reranking ~1.3x faster; see
       // docs/performance.md.
       options.addConfigEntry("session.intra_op.allow_spinning", "0");
-      return factory.create(options);
-    } catch (OrtException e) {
-      throw new OnnxModelException(
-          label, "ONNX Runtime cannot load this model: " + e.getMessage(), e);
+      return options;
+    } catch (OrtException | RuntimeException e) {
+      options.close();
+      throw e;
     }
   }
+
+  /**
+   * Inputs that exercise a model, and how far a rewritten graph's outputs may stray from the
+   * original's on them.
+   */
+  interface Probe {
+    /** Runs the probe batch on {@code session} and returns its outputs, flattened. */
+    float[] run(OrtSession session) throws OrtException;
+  }
+
+  /** Largest |fused - original| accepted on the probe: float rounding for float graphs. */
+  static final double FLOAT_TOLERANCE = 1e-4;
+
+  /**
+   * Largest difference accepted for graphs with dynamically quantized matrix products: a value that
+   * moves by one rounding step before {@code DynamicQuantizeLinear} can move one quantization step,
+   * as the same pair does in a differently composed batch (the fixtures' int8 tolerance).
+   */
+  static final double QUANTIZED_TOLERANCE = 0.03;
+
+  private static final System.Logger LOG = System.getLogger(OnnxSessions.class.getName());
+
+  /**
+   * ONNX Runtime's own optimisations first (saved at the extended level, which is portable), then
+   * {@link TransformerFusion}; the rewritten graph is kept only if the probe agrees with the
+   * original graph, else the original is served and the reason logged.
+   */
+  private static OrtSession fused(
+      Path file, String label, Factory original, Probe probe, OrtSession.SessionOptions options)
+      throws OrtException {
+    OrtSession reference = original.create(options);
+    Optional<String> why = Optional.empty();
+    try {
+      Optional<Rewrite> rewrite = rewrite(file, label);
+      if (rewrite.isEmpty()) {
+        GRAPHS.put(reference, "original (no fusable transformer blocks)");
+        return reference;
+      }
+      OrtSession fused = environment().createSession(rewrite.get().bytes(), options);
+      double tolerance = rewrite.get().quantized() ? QUANTIZED_TOLERANCE : FLOAT_TOLERANCE;
+      double diff = maxDifference(probe.run(reference), probe.run(fused));
+      if (diff <= tolerance) {
+        reference.close();
+        GRAPHS.put(fused, "fused (" + rewrite.get().report() + ")");
+        return fused;
+      }
+      fused.close();
+      why =
+          Optional.of(
+              "the fused graph's outputs differ from the original's by "
+                  + diff
+                  + " > "
+                  + tolerance);
+    } catch (OrtException | RuntimeException e) {
+      why = Optional.of("the fused graph failed: " + e.getMessage());
+    }
+    LOG.log(System.Logger.Level.WARNING, label + ": serving the original graph; " + why.get());
+    GRAPHS.put(reference, "original (" + why.get() + ")");
+    return reference;
+  }
+
+  private record Rewrite(byte[] bytes, TransformerFusion.Report report, boolean quantized) {}
+
+  /** Files larger than this are not rewritten (protobuf's 2 GB limit, with room to spare). */
+  private static final long MAX_REWRITE_BYTES = 1L << 30;
+
+  private static Optional<Rewrite> rewrite(Path file, String label) throws OrtException {
+    Path saved = null;
+    try {
+      if (Files.size(file) > MAX_REWRITE_BYTES
+          || !OnnxExternalData.scan(file).locations().isEmpty()) {
+        return Optional.empty();
+      }
+      saved = Files.createTempFile("winnow-optimized-", ".onnx");
+      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+        options.setOptimizedModelFilePath(saved.toString());
+        environment().createSession(file.toString(), options).close();
+      }
+      OnnxGraph graph = OnnxGraph.parse(Files.readAllBytes(saved));
+      boolean quantized =
+          graph.nodes.stream()
+              .anyMatch(n -> n.opType.contains("Integer") || n.opType.startsWith("DynamicQuant"));
+      TransformerFusion.Report report = TransformerFusion.apply(graph, ModelInputs.ATTENTION_MASK);
+      return report.changed()
+          ? Optional.of(new Rewrite(graph.toBytes(), report, quantized))
+          : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + label + ": " + e.getMessage(), e);
+    } finally {
+      if (saved != null) {
+        try {
+          Files.deleteIfExists(saved);
+        } catch (IOException ignored) {
+          // a temporary file left behind is harmless
+        }
+      }
+    }
+  }
+
+  private static double maxDifference(float[] a, float[] b) {
+    if (a.length != b.length) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      double d = Math.abs((double) a[i] - b[i]);
+      if (!(d <= max)) {
+        max = d; // NaN propagates as "differs"
+      }
+    }
+    return max;
+  }
+
+  /** Which graph each open session runs, for {@link Lease#graph()}. */
+  private static final Map<OrtSession, String> GRAPHS =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
   private static synchronized void release(Key key, Entry entry) {
     entry.leases--;
     if (entry.leases == 0) {
       OPEN.remove(key);
+      GRAPHS.remove(entry.session);
       try {
         entry.session.close();
       } catch (OrtException e) {
@@ -113,7 +259,7 @@ final class OnnxSessions {
     OrtSession create(OrtSession.SessionOptions options) throws OrtException;
   }
 
-  private record Key(String source, int threads) {}
+  private record Key(String source, int threads, boolean fused) {}
 
   private static final class Entry {
     final OrtSession session;
@@ -139,6 +285,11 @@ final class OnnxSessions {
 
     OrtSession session() {
       return entry.session;
+    }
+
+    /** Which graph runs: "original (...)" or "fused (...)", with what was fused or why not. */
+    String graph() {
+      return GRAPHS.getOrDefault(entry.session, "original (fusion off)");
     }
 
     /** The model file or resource, as errors should name it. */

@@ -177,6 +177,26 @@ public final class PairTokenizer implements AutoCloseable {
   }
 
   /**
+   * The first {@code maxTokens} token ids of each text, without special tokens, in one call to the
+   * native library (as {@link #tokenize(String, int)} for each text, but batched).
+   */
+  public List<int[]> tokenize(List<String> texts, int maxTokens) {
+    Objects.requireNonNull(texts, "texts");
+    if (maxTokens < 1) {
+      throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+    }
+    if (texts.isEmpty()) {
+      return List.of();
+    }
+    int chars = (int) Math.min(MAX_TOKENIZE_CHARS, (long) maxTokens * CHARS_PER_TOKEN);
+    List<int[]> out = new ArrayList<>(texts.size());
+    for (int[] all : tokenizeAll(texts, chars)) {
+      out.add(all.length <= maxTokens ? all : java.util.Arrays.copyOf(all, maxTokens));
+    }
+    return out;
+  }
+
+  /**
    * Tokenizes many texts at once (the native library may use several threads), each capped at
    * {@code maxChars} characters first.
    */

@@ -315,11 +315,7 @@ class OnnxCrossEncoderTest {
   }
 
   private ai.onnxruntime.OrtSession encoderSession() {
-    try (OnnxSessions.Lease lease =
-        OnnxSessions.open(
-            root.resolve("onnx/model.onnx"), Runtime.getRuntime().availableProcessors())) {
-      return lease.session(); // shared with the encoder, which keeps it open
-    }
+    return encoder.session();
   }
 
   private List<PairEncoding> batchRows(Goldens.Batch batch) {

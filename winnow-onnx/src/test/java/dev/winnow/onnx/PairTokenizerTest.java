@@ -80,6 +80,20 @@ class PairTokenizerTest {
   }
 
   @Test
+  void tokenizeMany_equalsTokenizeEachText() {
+    List<String> texts =
+        List.of("This is an example sentence", "word ".repeat(1000), "", "naïve café");
+    List<int[]> many = tokenizer.tokenize(texts, 10);
+    assertThat(many).hasSize(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      assertThat(many.get(i))
+          .as(texts.get(i))
+          .containsExactly(tokenizer.tokenize(texts.get(i), 10));
+    }
+    assertThat(many.get(1)).hasSize(10);
+  }
+
+  @Test
   void encode_tokenizedPair_equalsTextPair() {
     String q = "how are long documents ranked?";
     String d = "Passages are scored in windows; the best window wins. ".repeat(40);

@@ -59,7 +59,7 @@ public final class LongDocuments {
    * three quarters of the model's room ({@code maxLength - specials}), then its first {@code room *
    * 3 / 4}, so that every window still holds a quarter of the room of document.
    */
-  static int queryKept(int queryTokens, int maxLength, int specials) {
+  public static int queryKept(int queryTokens, int maxLength, int specials) {
     int room = maxLength - specials;
     if (room < 2) {
       throw new IllegalArgumentException(

@@ -27,6 +27,11 @@ public final class OnnxPassages implements PassageScorer {
   }
 
   @Override
+  public List<int[]> tokenize(List<String> texts, int maxTokens) {
+    return encoder.tokenizer().tokenize(texts, maxTokens);
+  }
+
+  @Override
   public int pairSpecialTokens() {
     return encoder.tokenizer().pairSpecialTokens();
   }

@@ -2,6 +2,8 @@ package dev.winnow.pipeline;
 
 import dev.winnow.api.PairScore;
 import dev.winnow.api.ScoringOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,6 +16,22 @@ public interface PassageScorer {
 
   /** The word-piece ids of {@code text}: no special tokens, no truncation. */
   int[] tokenize(String text);
+
+  /**
+   * The first {@code maxTokens} word-piece ids of each text, no special tokens; an implementation
+   * may read only as much of each text as that takes, and tokenize the texts in one call.
+   */
+  default List<int[]> tokenize(List<String> texts, int maxTokens) {
+    if (maxTokens < 1) {
+      throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+    }
+    List<int[]> out = new ArrayList<>(texts.size());
+    for (String t : texts) {
+      int[] ids = tokenize(t);
+      out.add(ids.length <= maxTokens ? ids : Arrays.copyOf(ids, maxTokens));
+    }
+    return out;
+  }
 
   /**
    * How many special tokens a (query, document) pair adds, e.g. 3 for {@code [CLS] q [SEP] d

@@ -12,6 +12,7 @@ import dev.winnow.api.ScoringOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
 
@@ -27,8 +28,14 @@ import java.util.UUID;
  *       clients that want documents back send it explicitly, as langchain4j does).
  *   <li>{@link #TEI}: {@code POST /rerank}, text-embeddings-inference: {@code texts}, {@code
  *       raw_scores}, {@code return_text}, {@code truncate}, {@code truncation_direction}; a bare
- *       array of every text, sorted by score.
+ *       array of every text, sorted by score. {@code truncate} defaults to true; with false, a pair
+ *       longer than the model's maximum is refused with 422 {@code validation}.
  * </ul>
+ *
+ * <p>On both Cohere routes long documents are read as Cohere does ({@link LongInputs}): cut to
+ * {@code max_tokens_per_doc} tokens (default 4096), split into chunks that fit the model with the
+ * query, at most {@code max_chunks_per_doc} of them on v1 (default 10), each document scoring as
+ * its best chunk.
  *
  * <p>Stateless and thread-safe.
  */
@@ -40,13 +47,17 @@ enum Dialect {
       optionalString(o, "model");
       String query = query(o, "query");
       Docs docs = documents(o, "documents", maxDocuments, List.of(), true);
+      OptionalInt topN = positiveInt(o, "top_n");
+      LongInputs.Chunking chunking = new LongInputs.Chunking(maxTokensPerDoc(o), Integer.MAX_VALUE);
       return new RerankCall(
           query,
           docs.texts,
           docs.originals,
-          positiveInt(o, "top_n"),
+          topN,
           false,
-          maxTokensPerDoc(o, encoder));
+          normalize(ScoringOptions.DEFAULTS, encoder),
+          Optional.of(chunking),
+          true);
     }
 
     @Override
@@ -59,7 +70,7 @@ enum Dialect {
       }
       ObjectNode meta = root.putObject("meta");
       meta.putObject("api_version").put("version", "2");
-      meta.putObject("billed_units").put("search_units", searchUnits(call));
+      meta.putObject("billed_units").put("search_units", searchUnits(usage));
       meta.putObject("tokens").put("input_tokens", usage.tokens()).put("output_tokens", 0);
       return root;
     }
@@ -75,9 +86,19 @@ enum Dialect {
       Docs docs = documents(o, "documents", maxDocuments, rankFields, true);
       OptionalInt topN = positiveInt(o, "top_n");
       boolean returnDocuments = bool(o, "return_documents", false);
-      positiveInt(o, "max_chunks_per_doc"); // validated; Winnow scores one window per document
+      LongInputs.Chunking chunking =
+          new LongInputs.Chunking(
+              maxTokensPerDoc(o),
+              positiveInt(o, "max_chunks_per_doc").orElse(LongInputs.DEFAULT_MAX_CHUNKS_PER_DOC));
       return new RerankCall(
-          query, docs.texts, docs.originals, topN, returnDocuments, maxTokensPerDoc(o, encoder));
+          query,
+          docs.texts,
+          docs.originals,
+          topN,
+          returnDocuments,
+          normalize(ScoringOptions.DEFAULTS, encoder),
+          Optional.of(chunking),
+          true);
     }
 
     @Override
@@ -96,7 +117,7 @@ enum Dialect {
       }
       ObjectNode meta = root.putObject("meta");
       meta.putObject("api_version").put("version", "1");
-      meta.putObject("billed_units").put("search_units", searchUnits(call));
+      meta.putObject("billed_units").put("search_units", searchUnits(usage));
       root.put("model", model);
       // Jina reports total_tokens; langchain4j's Jina client also reads prompt_tokens.
       root.putObject("usage")
@@ -120,7 +141,8 @@ enum Dialect {
         throw new ApiError(ApiError.Kind.EMPTY, "`texts` cannot be empty");
       }
       Docs docs = documents(o, "texts", maxDocuments, List.of(), false);
-      bool(o, "truncate", false); // Winnow always truncates to the model's maximum length
+      // Winnow's default (TEI's follows its --auto-truncate launch flag): cut what is too long.
+      boolean truncate = bool(o, "truncate", true);
       JsonNode direction = o.get("truncation_direction");
       if (direction != null && !direction.isNull()) {
         String d = direction.isTextual() ? direction.textValue().toLowerCase(Locale.ROOT) : "";
@@ -140,7 +162,14 @@ enum Dialect {
               ScoringOptions.DEFAULTS.withActivation(raw ? Activation.RAW : Activation.SIGMOID),
               encoder);
       return new RerankCall(
-          query, docs.texts, docs.originals, OptionalInt.empty(), returnText, options);
+          query,
+          docs.texts,
+          docs.originals,
+          OptionalInt.empty(),
+          returnText,
+          options,
+          Optional.empty(),
+          truncate);
     }
 
     @Override
@@ -164,8 +193,8 @@ enum Dialect {
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  /** What the model read for a request: tokens over all pairs. */
-  record Usage(long tokens) {}
+  /** What the model read for a request: tokens over all pairs, and pairs (document chunks). */
+  record Usage(long tokens, int pairs) {}
 
   /** Validates a body into a call; {@link ApiError} (422 or 400) names the field otherwise. */
   abstract RerankCall parse(JsonNode body, CrossEncoder encoder, int maxDocuments);
@@ -351,26 +380,18 @@ enum Dialect {
   }
 
   /**
-   * {@code max_tokens_per_doc} caps the tokens the model reads for each pair (specials included):
-   * min(model maximum, value). At or above the model's maximum it changes nothing.
+   * {@code max_tokens_per_doc}: each document is cut to its first so many tokens (the query and
+   * special tokens not counted) before it is split into chunks; Cohere's default is 4096.
    */
-  private static ScoringOptions maxTokensPerDoc(ObjectNode o, CrossEncoder encoder) {
-    OptionalInt n = positiveInt(o, "max_tokens_per_doc");
-    ScoringOptions options = ScoringOptions.DEFAULTS;
-    if (n.isPresent() && n.getAsInt() < encoder.maxLength()) {
-      if (n.getAsInt() < 4) {
-        throw ApiError.invalid("max_tokens_per_doc must be >= 4, got " + n.getAsInt());
-      }
-      options = options.withMaxLength(n.getAsInt());
-    }
-    return normalize(options, encoder);
+  private static int maxTokensPerDoc(ObjectNode o) {
+    return positiveInt(o, "max_tokens_per_doc").orElse(LongInputs.DEFAULT_MAX_TOKENS_PER_DOC);
   }
 
   /** Options equal to the model's defaults become the defaults, so such requests share batches. */
   private static ScoringOptions normalize(ScoringOptions o, CrossEncoder encoder) {
     ScoringOptions n = o;
     if (n.activation().isPresent() && n.activation().get() == encoder.defaultActivation()) {
-      n = new ScoringOptions(java.util.Optional.empty(), n.maxLength(), n.truncation());
+      n = new ScoringOptions(Optional.empty(), n.maxLength(), n.truncation());
     }
     if (n.maxLength().isPresent() && n.maxLength().getAsInt() == encoder.maxLength()) {
       n = new ScoringOptions(n.activation(), OptionalInt.empty(), n.truncation());
@@ -384,9 +405,12 @@ enum Dialect {
         : ranked;
   }
 
-  /** Cohere bills one search unit per query with up to 100 documents. */
-  private static int searchUnits(RerankCall call) {
-    return (call.texts().size() + 99) / 100;
+  /**
+   * Cohere bills one search unit per query with up to 100 documents, each chunk of a long document
+   * counting as a document.
+   */
+  private static int searchUnits(Usage usage) {
+    return Math.max(1, (usage.pairs() + 99) / 100);
   }
 
   static String type(JsonNode n) {

@@ -4,6 +4,8 @@ import dev.winnow.api.CrossEncoder;
 import dev.winnow.api.PairScore;
 import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.TextPair;
+import dev.winnow.pipeline.PassageScorer;
+import dev.winnow.pipeline.PassageScorer.TokenPair;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,6 +13,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
@@ -25,6 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * equal share of the batch, then fills the rest first come, first served: a small request behind a
  * large one is served in the next batch instead of after the whole large request, while requests of
  * equal size are still served in arrival order (no processor sharing that would delay them all).
+ *
+ * <p>A request's pairs are texts ({@link #submit}, the engine tokenizes and truncates them) or
+ * token ids already cut to fit the model ({@link #submitTokenized}: document chunks, each one pair
+ * that counts against the queue and the batch budget like any other); only pairs of one kind share
+ * a batch.
  *
  * <p>Admission is bounded in pairs: {@link #submit} refuses at once (it never blocks) when the
  * queue cannot take a request's pairs; an empty queue takes any request, so a request larger than
@@ -63,7 +71,9 @@ final class PairScheduler implements AutoCloseable {
 
   /** One admitted request. Its {@link #result} completes with scores in input order. */
   static final class Ticket {
-    private final List<TextPair> pairs;
+    private final List<TextPair> texts; // empty for a tokenized request
+    private final List<TokenPair> tokens; // empty for a text request
+    private final int size;
     private final ScoringOptions options;
     private final int[] cost;
     private final PairScore[] scores;
@@ -75,11 +85,23 @@ final class PairScheduler implements AutoCloseable {
     private int next; // first pair not yet handed to a batch; guarded by the owner's lock
     private int done; // pairs scored; guarded by the owner's lock
 
-    private Ticket(List<TextPair> pairs, ScoringOptions options, int[] cost) {
-      this.pairs = pairs;
+    private Ticket(
+        List<TextPair> texts, List<TokenPair> tokens, ScoringOptions options, int[] cost) {
+      this.texts = texts;
+      this.tokens = tokens;
+      this.size = cost.length;
       this.options = options;
       this.cost = cost;
-      this.scores = new PairScore[pairs.size()];
+      this.scores = new PairScore[size];
+    }
+
+    private boolean tokenized() {
+      return !tokens.isEmpty();
+    }
+
+    /** Whether this request's pairs may share a model call with {@code other}'s. */
+    private boolean batchesWith(Ticket other) {
+      return options.equals(other.options) && tokenized() == other.tokenized();
     }
 
     CompletableFuture<List<PairScore>> result() {
@@ -108,6 +130,7 @@ final class PairScheduler implements AutoCloseable {
   private record Slice(Ticket ticket, int from, int to) {}
 
   private final CrossEncoder encoder;
+  private final Optional<PassageScorer> passages;
   private final ServerConfig config;
   private final ServerMetrics metrics;
   private final PairCost pairCost;
@@ -119,7 +142,18 @@ final class PairScheduler implements AutoCloseable {
   private boolean closed; // guarded by lock
 
   PairScheduler(CrossEncoder encoder, ServerConfig config, ServerMetrics metrics, PairCost cost) {
+    this(encoder, Optional.empty(), config, metrics, cost);
+  }
+
+  /** With {@code passages}, the encoder's tokenizer, the scheduler also takes tokenized pairs. */
+  PairScheduler(
+      CrossEncoder encoder,
+      Optional<PassageScorer> passages,
+      ServerConfig config,
+      ServerMetrics metrics,
+      PairCost cost) {
     this.encoder = Objects.requireNonNull(encoder, "encoder");
+    this.passages = Objects.requireNonNull(passages, "passages");
     this.config = Objects.requireNonNull(config, "config");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.pairCost = Objects.requireNonNull(cost, "cost");
@@ -144,24 +178,69 @@ final class PairScheduler implements AutoCloseable {
     for (int i = 0; i < cost.length; i++) {
       cost[i] = Math.max(1, pairCost.tokens(pairs.get(i), maxLength));
     }
-    Ticket t = new Ticket(pairs, options, cost);
+    return admit(new Ticket(pairs, List.of(), options, cost));
+  }
+
+  /**
+   * Admits pairs of token ids (no special tokens) that already fit the model, or refuses at once;
+   * each costs exactly its length plus the specials. Needs the encoder's tokenizer.
+   */
+  Ticket submitTokenized(List<TokenPair> pairs, ScoringOptions options) throws Rejected {
+    if (pairs.isEmpty()) {
+      throw new IllegalArgumentException("pairs must not be empty");
+    }
+    PassageScorer p =
+        passages.orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "tokenized pairs need the encoder's tokenizer; this scheduler has none"));
+    int maxLength = options.maxLength().orElse(encoder.maxLength());
+    int[] cost = new int[pairs.size()];
+    for (int i = 0; i < cost.length; i++) {
+      TokenPair pair = pairs.get(i);
+      cost[i] =
+          Math.min(maxLength, pair.query().length + pair.document().length + p.pairSpecialTokens());
+    }
+    return admit(new Ticket(List.of(), pairs, options, cost));
+  }
+
+  /**
+   * Refuses at once when {@link #submit} would refuse {@code pairs} pairs now, so that a request is
+   * turned away before its texts are tokenized; admission itself checks again.
+   */
+  void requireRoom(int pairs) throws Rejected {
     lock.lock();
     try {
-      if (closed) {
-        throw new Rejected("the server is shutting down", true);
-      }
-      if (queuedPairs > 0 && queuedPairs + pairs.size() > config.maxQueuedPairs()) {
-        throw new Rejected(
-            "the queue is full ("
-                + queuedPairs
-                + " of "
-                + config.maxQueuedPairs()
-                + " pairs waiting); retry later",
-            false);
-      }
+      checkRoom(pairs);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Caller holds the lock. */
+  private void checkRoom(int n) throws Rejected {
+    if (closed) {
+      throw new Rejected("the server is shutting down", true);
+    }
+    if (queuedPairs > 0 && queuedPairs + n > config.maxQueuedPairs()) {
+      throw new Rejected(
+          "the queue is full ("
+              + queuedPairs
+              + " of "
+              + config.maxQueuedPairs()
+              + " pairs waiting); retry later",
+          false);
+    }
+  }
+
+  private Ticket admit(Ticket t) throws Rejected {
+    int n = t.size;
+    lock.lock();
+    try {
+      checkRoom(n);
       t.owner = this;
       queue.addLast(t);
-      queuedPairs += pairs.size();
+      queuedPairs += n;
       work.signal();
     } finally {
       lock.unlock();
@@ -193,8 +272,8 @@ final class PairScheduler implements AutoCloseable {
     try {
       dropped = !t.result.isDone();
       if (queue.remove(t)) {
-        queuedPairs -= t.pairs.size() - t.next;
-        t.next = t.pairs.size();
+        queuedPairs -= t.size - t.next;
+        t.next = t.size;
       }
     } finally {
       lock.unlock();
@@ -208,8 +287,8 @@ final class PairScheduler implements AutoCloseable {
     lock.lock();
     try {
       if (queue.remove(t)) {
-        queuedPairs -= t.pairs.size() - t.next;
-        t.next = t.pairs.size();
+        queuedPairs -= t.size - t.next;
+        t.next = t.size;
       }
     } finally {
       lock.unlock();
@@ -227,10 +306,10 @@ final class PairScheduler implements AutoCloseable {
       if (queue.isEmpty()) {
         return List.of();
       }
-      ScoringOptions options = queue.getFirst().options;
+      Ticket head = queue.getFirst();
       List<Ticket> eligible = new ArrayList<>();
       for (Ticket t : queue) {
-        if (t.options.equals(options)) {
+        if (t.batchesWith(head)) {
           eligible.add(t);
         }
       }
@@ -245,10 +324,10 @@ final class PairScheduler implements AutoCloseable {
       for (int pass = 0; pass < 2 && !full; pass++) {
         for (Ticket t : eligible) {
           int to = upTo.getOrDefault(t, t.next);
-          if (pass == 0 && t.pairs.size() - to > share) {
+          if (pass == 0 && t.size - to > share) {
             continue;
           }
-          int limit = t.pairs.size();
+          int limit = t.size;
           while (to < limit) {
             int nextLongest = Math.max(longest, t.cost[to]);
             boolean fits =
@@ -281,7 +360,7 @@ final class PairScheduler implements AutoCloseable {
         if (t.firstBatchNanos == 0) {
           t.firstBatchNanos = now;
         }
-        if (to == t.pairs.size()) {
+        if (to == t.size) {
           queue.remove(t);
         }
       }
@@ -308,22 +387,32 @@ final class PairScheduler implements AutoCloseable {
   }
 
   private void score(List<Slice> batch) {
-    List<TextPair> pairs = new ArrayList<>();
+    boolean tokenized = batch.get(0).ticket.tokenized();
+    List<TextPair> texts = new ArrayList<>();
+    List<TokenPair> tokens = new ArrayList<>();
     int longest = 0;
     for (Slice s : batch) {
       for (int i = s.from; i < s.to; i++) {
-        pairs.add(s.ticket.pairs.get(i));
+        if (tokenized) {
+          tokens.add(s.ticket.tokens.get(i));
+        } else {
+          texts.add(s.ticket.texts.get(i));
+        }
         longest = Math.max(longest, s.ticket.cost[i]);
       }
     }
+    int pairs = tokenized ? tokens.size() : texts.size();
     ScoringOptions options = batch.get(0).ticket.options;
     long start = System.nanoTime();
     List<PairScore> scores;
     try {
-      scores = encoder.scorePairs(pairs, options);
-      if (scores.size() != pairs.size()) {
+      scores =
+          tokenized
+              ? passages.orElseThrow().scoreTokenized(tokens, options)
+              : encoder.scorePairs(texts, options);
+      if (scores.size() != pairs) {
         throw new IllegalStateException(
-            "the model returned " + scores.size() + " scores for " + pairs.size() + " pairs");
+            "the model returned " + scores.size() + " scores for " + pairs + " pairs");
       }
     } catch (RuntimeException e) {
       metrics.batchFailed();
@@ -333,11 +422,11 @@ final class PairScheduler implements AutoCloseable {
       return;
     }
     long nanos = System.nanoTime() - start;
-    long tokens = 0;
+    long read = 0;
     for (PairScore s : scores) {
-      tokens += s.tokens();
+      read += s.tokens();
     }
-    metrics.batch(pairs.size(), (long) pairs.size() * longest, tokens, nanos);
+    metrics.batch(pairs, (long) pairs * longest, read, nanos);
     int k = 0;
     for (Slice s : batch) {
       Ticket t = s.ticket;
@@ -349,7 +438,7 @@ final class PairScheduler implements AutoCloseable {
         }
         t.done += s.to - s.from;
         t.inferenceNanos += nanos;
-        complete = t.done == t.pairs.size();
+        complete = t.done == t.size;
       } finally {
         lock.unlock();
       }

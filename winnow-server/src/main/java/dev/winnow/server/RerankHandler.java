@@ -9,6 +9,7 @@ import dev.winnow.api.PairScore;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.TextPair;
 import dev.winnow.index.IndexHealth;
+import dev.winnow.pipeline.PassageScorer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ final class RerankHandler extends Handler.Abstract {
   static final int CLIENT_CLOSED = 499;
 
   private final CrossEncoder encoder;
+  private final Optional<PassageScorer> tokenizer;
   private final ServerConfig config;
   private final ServerMetrics metrics;
   private final PairScheduler scheduler;
@@ -59,6 +61,7 @@ final class RerankHandler extends Handler.Abstract {
 
   RerankHandler(
       CrossEncoder encoder,
+      Optional<PassageScorer> tokenizer,
       ServerConfig config,
       ServerMetrics metrics,
       PairScheduler scheduler,
@@ -68,6 +71,7 @@ final class RerankHandler extends Handler.Abstract {
       Optional<CorpusRoutes> corpus) {
     this.corpus = corpus;
     this.encoder = encoder;
+    this.tokenizer = tokenizer;
     this.config = config;
     this.metrics = metrics;
     this.scheduler = scheduler;
@@ -208,13 +212,42 @@ final class RerankHandler extends Handler.Abstract {
       }
       throw e;
     }
-    List<TextPair> pairs = new ArrayList<>(call.texts().size());
-    for (String t : call.texts()) {
-      pairs.add(new TextPair(call.query(), t));
-    }
+    int maxLength = call.options().maxLength().orElse(encoder.maxLength());
+    Optional<LongInputs.Plan> chunks = Optional.empty();
     PairScheduler.Ticket ticket;
     try {
-      ticket = scheduler.submit(pairs, call.options());
+      // Every document is at least one pair: a request the queue cannot take is refused before
+      // its texts are tokenized, so overload stays cheap to turn away.
+      scheduler.requireRoom(call.texts().size());
+      // Cohere's chunking and TEI's truncate: false need the engine's tokenizer; without one (not
+      // the ONNX engine) a document is read as one window the engine truncates.
+      if (call.chunking().isPresent() && tokenizer.isPresent()) {
+        chunks =
+            Optional.of(
+                LongInputs.chunk(
+                    tokenizer.get(), call.query(), call.texts(), maxLength, call.chunking().get()));
+      }
+      if (!call.truncate()) {
+        LongInputs.requireFits(
+            tokenizer.orElseThrow(
+                () ->
+                    ApiError.invalid(
+                        "truncate: false needs the model's tokenizer to count tokens, and this"
+                            + " engine exposes none; send \"truncate\": true")),
+            call.query(),
+            call.texts(),
+            "texts",
+            maxLength);
+      }
+      if (chunks.isPresent()) {
+        ticket = scheduler.submitTokenized(chunks.get().pairs(), call.options());
+      } else {
+        List<TextPair> pairs = new ArrayList<>(call.texts().size());
+        for (String t : call.texts()) {
+          pairs.add(new TextPair(call.query(), t));
+        }
+        ticket = scheduler.submit(pairs, call.options());
+      }
     } catch (PairScheduler.Rejected r) {
       metrics.rejected(r.closed ? "not_ready" : "queue_full");
       throw new ApiError(
@@ -222,6 +255,7 @@ final class RerankHandler extends Handler.Abstract {
           r.getMessage(),
           Optional.of(1));
     }
+    Optional<LongInputs.Plan> plan = chunks;
     ex.request.addFailureListener(failure -> ticket.cancel("disconnect"));
     ex.probe = DisconnectProbe.watch(ex.request, () -> ticket.cancel("disconnect"));
     long remaining = ex.deadlineNanos - System.nanoTime();
@@ -232,7 +266,7 @@ final class RerankHandler extends Handler.Abstract {
             (scores, error) -> {
               try {
                 if (error == null) {
-                  answer(ex, dialect, call, ticket, scores);
+                  answer(ex, dialect, call, plan, ticket, scores);
                 } else {
                   failed(ex, ticket, error);
                 }
@@ -375,8 +409,10 @@ final class RerankHandler extends Handler.Abstract {
       Exchange ex,
       Dialect dialect,
       RerankCall call,
+      Optional<LongInputs.Plan> chunks,
       PairScheduler.Ticket ticket,
-      List<PairScore> scores) {
+      List<PairScore> pairScores) {
+    List<PairScore> scores = chunks.isPresent() ? chunks.get().best(pairScores) : pairScores;
     List<RankedDocument> ranked = new ArrayList<>(scores.size());
     long tokens = 0;
     for (int i = 0; i < scores.size(); i++) {
@@ -385,7 +421,8 @@ final class RerankHandler extends Handler.Abstract {
       tokens += s.tokens();
     }
     ranked.sort(RankedDocument.ORDER);
-    JsonNode body = dialect.render(call, ranked, new Dialect.Usage(tokens), encoder.name());
+    JsonNode body =
+        dialect.render(call, ranked, new Dialect.Usage(tokens, pairScores.size()), encoder.name());
     var h = ex.response.getHeaders();
     h.put("x-total-time", Long.toString(millis(System.nanoTime() - ex.startNanos)));
     h.put("x-queue-time", Long.toString(millis(ticket.queueNanos())));
@@ -423,6 +460,8 @@ final class RerankHandler extends Handler.Abstract {
     root.put("version", version);
     root.put("max_length", encoder.maxLength());
     root.put("default_activation", encoder.defaultActivation().label());
+    // Cohere routes split long documents into chunks only with the engine's tokenizer.
+    root.put("long_documents", tokenizer.isPresent() ? "chunks" : "truncate");
     ObjectNode limits = root.putObject("limits");
     limits.put("max_documents", config.maxDocuments());
     limits.put("max_body_bytes", config.maxBodyBytes());

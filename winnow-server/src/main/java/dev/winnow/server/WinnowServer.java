@@ -2,6 +2,9 @@ package dev.winnow.server;
 
 import dev.winnow.api.CrossEncoder;
 import dev.winnow.index.WinnowIndex;
+import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.pipeline.OnnxPassages;
+import dev.winnow.pipeline.PassageScorer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -89,7 +92,8 @@ public final class WinnowServer implements AutoCloseable {
     connector.setPort(config.port());
     connector.setIdleTimeout(config.requestTimeout().toMillis() + 5_000);
     jetty.addConnector(connector);
-    this.scheduler = new PairScheduler(encoder, config, metrics, cost);
+    Optional<PassageScorer> tokenizer = tokenizer(encoder);
+    this.scheduler = new PairScheduler(encoder, tokenizer, config, metrics, cost);
     Executor answers = pool;
     Optional<CorpusRoutes> corpus =
         index.map(
@@ -100,9 +104,31 @@ public final class WinnowServer implements AutoCloseable {
                     config.maxDocuments()));
     jetty.setHandler(
         new RerankHandler(
-            encoder, config, metrics, scheduler, answers, ready::get, draining::get, corpus));
+            encoder,
+            tokenizer,
+            config,
+            metrics,
+            scheduler,
+            answers,
+            ready::get,
+            draining::get,
+            corpus));
     jetty.setErrorHandler(new JsonErrorHandler());
     jetty.setStopTimeout(2_000);
+  }
+
+  /**
+   * The engine's tokenizer, which Cohere chunking and TEI's {@code truncate: false} need: the
+   * encoder itself when it is a {@link PassageScorer}, the ONNX engine's, else none.
+   */
+  static Optional<PassageScorer> tokenizer(CrossEncoder encoder) {
+    if (encoder instanceof PassageScorer p) {
+      return Optional.of(p);
+    }
+    if (encoder instanceof OnnxCrossEncoder onnx) {
+      return Optional.of(new OnnxPassages(onnx));
+    }
+    return Optional.empty();
   }
 
   /** Binds and starts answering; readiness turns on once the server accepts connections. */

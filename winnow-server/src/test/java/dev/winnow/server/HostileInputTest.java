@@ -305,7 +305,82 @@ class HostileInputTest {
             b -> post(b, v2, ok + ",\"top_n\":99}")));
     c.add(
         new Case(
-            "max_tokens_per_doc 2", v2, 422, b -> post(b, v2, ok + ",\"max_tokens_per_doc\":2}")));
+            "max_tokens_per_doc 0", v2, 422, b -> post(b, v2, ok + ",\"max_tokens_per_doc\":0}")));
+    c.add(
+        new Case(
+            "max_tokens_per_doc 1 (each document cut to one token)",
+            v2,
+            200,
+            b -> post(b, v2, ok + ",\"max_tokens_per_doc\":1}")));
+    c.add(
+        new Case(
+            "max_tokens_per_doc 10^12",
+            v2,
+            422,
+            b -> post(b, v2, ok + ",\"max_tokens_per_doc\":1000000000000}")));
+    c.add(
+        new Case(
+            "max_tokens_per_doc \"512\" (a string)",
+            v1,
+            422,
+            b -> post(b, v1, ok + ",\"max_tokens_per_doc\":\"512\"}")));
+    c.add(
+        new Case(
+            "max_chunks_per_doc 0", v1, 422, b -> post(b, v1, ok + ",\"max_chunks_per_doc\":0}")));
+    c.add(
+        new Case(
+            "max_chunks_per_doc -1",
+            v1,
+            422,
+            b -> post(b, v1, ok + ",\"max_chunks_per_doc\":-1}")));
+    c.add(
+        new Case(
+            "max_chunks_per_doc 2^31",
+            v1,
+            422,
+            b -> post(b, v1, ok + ",\"max_chunks_per_doc\":2147483648}")));
+    c.add(
+        new Case(
+            "max_chunks_per_doc 2^31 - 1 (as many as the document has)",
+            v1,
+            200,
+            b -> post(b, v1, ok + ",\"max_chunks_per_doc\":2147483647}")));
+    c.add(
+        new Case(
+            "max_chunks_per_doc 1.5",
+            v1,
+            422,
+            b -> post(b, v1, ok + ",\"max_chunks_per_doc\":1.5}")));
+    c.add(
+        new Case(
+            "max_chunks_per_doc null (the default, 10)",
+            v1,
+            200,
+            b -> post(b, v1, ok + ",\"max_chunks_per_doc\":null}")));
+    c.add(
+        new Case(
+            "truncate \"no\"",
+            tei,
+            422,
+            b -> post(b, tei, "{\"query\":\"q\",\"texts\":[\"a\"],\"truncate\":\"no\"}")));
+    c.add(
+        new Case(
+            "truncate false, a text of 600 tokens (model maximum 512)",
+            tei,
+            422,
+            b ->
+                post(
+                    b,
+                    tei,
+                    "{\"query\":\"q\",\"texts\":[\"a\",\""
+                        + "w ".repeat(599)
+                        + "w\"],\"truncate\":false}")));
+    c.add(
+        new Case(
+            "truncate false, texts that fit",
+            tei,
+            200,
+            b -> post(b, tei, "{\"query\":\"q\",\"texts\":[\"a\"],\"truncate\":false}")));
     c.add(
         new Case(
             "return_documents \"yes\"",

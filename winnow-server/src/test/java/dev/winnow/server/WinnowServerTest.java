@@ -292,7 +292,7 @@ class WinnowServerTest {
         Http.post(url + "/v2/rerank", "{\"query\":\"word\",\"documents\":[" + docs + "]}");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().get("results")).hasSize(10);
-    // each pair costs about 3 + 1 + 51 = 55 estimated tokens: one pair per 64-token batch
+    // Cohere pairs arrive tokenized: each is exactly 3 + 1 + 41 = 45 tokens, one per 64-token batch
     assertThat(fake.batchSizes).hasSize(10).allMatch(n -> n == 1);
   }
 
