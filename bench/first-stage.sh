@@ -17,7 +17,7 @@ cd "$root"
 
 for a in "$@"; do
   if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
   fi
 done
