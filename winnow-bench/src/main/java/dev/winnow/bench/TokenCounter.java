@@ -44,6 +44,11 @@ final class TokenCounter implements AutoCloseable {
     return pairs.encode(query, doc).getIds().length;
   }
 
+  /** Tokens of {@code [CLS] text [SEP]} after truncation: what a bi-encoder reads. */
+  int singleLength(String text) {
+    return pairs.encode(text).getIds().length;
+  }
+
   int[] pairLengths(String query, List<String> docs) {
     int[] out = new int[docs.size()];
     for (int i = 0; i < out.length; i++) {
