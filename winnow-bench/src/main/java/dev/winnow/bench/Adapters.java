@@ -3,19 +3,26 @@ package dev.winnow.bench;
 import java.util.List;
 
 /**
- * Builds an in-process {@link PairScorerAdapter} by name: one of {@link #NAMES}, or {@code
- * tuned:knob=value,...} for the engine-settings exploration ({@link TunedOrtScorer}).
+ * Builds an in-process {@link PairScorerAdapter} by name: one of {@link #NAMES}, {@code
+ * winnow+overhead=N} (the engine with another batch overhead), or {@code tuned:knob=value,...} for
+ * the engine-settings exploration ({@link TunedOrtScorer}).
  */
 public final class Adapters {
 
   /** The in-process implementations, in the order tables list them. */
   public static final List<String> NAMES = List.of("winnow", "naive-ort", "langchain4j", "djl");
 
+  private static final String OVERHEAD = "winnow+overhead=";
+
   private Adapters() {}
 
   public static PairScorerAdapter create(String name, BenchModel model) {
     if (name.startsWith("tuned:") || name.equals("tuned")) {
       return new TunedOrtScorer(name, model);
+    }
+    if (name.startsWith(OVERHEAD)) {
+      // The engine as shipped but for the batch plan's per-batch overhead, e.g. winnow+overhead=64.
+      return new WinnowScorer(model, true, Integer.parseInt(name.substring(OVERHEAD.length())));
     }
     return switch (name) {
       case "winnow" -> new WinnowScorer(model, true);
@@ -27,7 +34,7 @@ public final class Adapters {
           throw new IllegalArgumentException(
               "implementation must be one of "
                   + NAMES
-                  + ", winnow-unfused or tuned:..., got '"
+                  + ", winnow-unfused, winnow+overhead=N or tuned:..., got '"
                   + name
                   + "'");
     };

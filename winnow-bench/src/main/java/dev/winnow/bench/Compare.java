@@ -285,6 +285,8 @@ public final class Compare {
       Map<String, Long> peaks = new LinkedHashMap<>();
       for (WorkerProcess w : workers) {
         nanos.put(w.name(), new long[sample.size()]);
+        results.realisticCpuNanos.put(
+            Results.cpuKey(variant, w.name(), k), new long[sample.size()]);
         tok.put(w.name(), new long[2]);
         diff.put(w.name(), 0.0);
         peaks.put(w.name(), -1L);
@@ -326,6 +328,8 @@ public final class Compare {
           diff.merge(e.getKey(), maxAbsDiff(ref, logits(e.getValue())), Math::max);
           if (q >= 0) {
             nanos.get(e.getKey())[q] = e.getValue().path("nanos").asLong();
+            results.realisticCpuNanos.get(Results.cpuKey(variant, e.getKey(), k))[q] =
+                e.getValue().path("cpuNanos").asLong(-1);
             long padded = e.getValue().path("padded").asLong(-1);
             tok.get(e.getKey())[0] += real;
             tok.get(e.getKey())[1] += padded >= 0 ? padded : padToLongest;

@@ -464,6 +464,10 @@ final class Report {
       e.put("ms_per_query_p50", x.p50Ms());
       e.put("ms_per_query_p95", x.p95Ms());
       e.put("nanos", x.nanos());
+      long[] cpu = r.realisticCpuNanos.get(Results.cpuKey(x.variant(), x.impl(), x.topK()));
+      if (cpu != null) {
+        e.put("cpu_nanos", cpu);
+      }
       e.put("real_tokens", x.realTokens());
       e.put("padded_tokens", x.paddedTokens());
       e.put("padding_waste", x.paddingWaste());

@@ -1,7 +1,9 @@
 package dev.winnow.bench;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Everything one comparison run measured; written as JSON and Markdown by {@link Report}. */
 final class Results {
@@ -86,6 +88,16 @@ final class Results {
   int queries;
   final List<Fixed> fixed = new ArrayList<>();
   final List<Realistic> realistic = new ArrayList<>();
+
+  /**
+   * CPU time of each timed realistic call (the worker process, all threads), keyed by {@link
+   * #cpuKey}; less inflated by other tenants' load than wall time, so batch plans compare on it.
+   */
+  final Map<String, long[]> realisticCpuNanos = new HashMap<>();
+
+  static String cpuKey(String variant, String impl, int topK) {
+    return variant + "/" + impl + "/" + topK;
+  }
 
   /** Set when the run was told the machine's peak (measured when it was idle). */
   double givenPeakGflops;

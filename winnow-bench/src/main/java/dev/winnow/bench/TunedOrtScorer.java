@@ -8,6 +8,7 @@ import dev.winnow.api.Truncation;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.PairEncoding;
 import dev.winnow.onnx.PairTokenizer;
+import dev.winnow.onnx.TokenBatches;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -33,6 +34,8 @@ import java.util.concurrent.Future;
  *
  * <ul>
  *   <li>{@code budget}: most padded tokens per batch; {@code rows}: most pairs per batch
+ *   <li>{@code lambda}: plan the batches with {@link TokenBatches#optimal} at this per-batch
+ *       overhead (in tokens) instead of the greedy {@link TokenBatches#plan}; not with {@code rows}
  *   <li>{@code spin}: {@code session.intra_op.allow_spinning} (1 = ORT's default)
  *   <li>{@code opt}: graph optimisation level none, basic, extended, all
  *   <li>{@code arena}: the CPU memory arena; {@code pattern}: memory pattern planning
@@ -56,6 +59,7 @@ final class TunedOrtScorer implements PairScorerAdapter {
   private final int maxLength;
   private final int budget;
   private final int rows;
+  private final int lambda;
   private final boolean reuse;
   private final ThreadLocal<LongBuffer[]> buffers = new ThreadLocal<>();
 
@@ -65,6 +69,10 @@ final class TunedOrtScorer implements PairScorerAdapter {
     this.maxLength = m.maxLength();
     this.budget = knob("budget", 8192);
     this.rows = knob("rows", Integer.MAX_VALUE);
+    this.lambda = knob("lambda", -1);
+    if (lambda >= 0 && knobs.containsKey("rows")) {
+      throw new IllegalArgumentException("tuned knobs lambda and rows do not combine: " + spec);
+    }
     this.reuse = knob("reuse", 0) == 1;
     int nSessions = knob("sessions", 1);
     if (m.threads() % nSessions != 0) {
@@ -195,14 +203,25 @@ final class TunedOrtScorer implements PairScorerAdapter {
   }
 
   private List<int[]> plan(List<PairEncoding> enc) {
-    Integer[] order = new Integer[enc.size()];
+    int[] lengths = new int[enc.size()];
+    for (int i = 0; i < lengths.length; i++) {
+      lengths[i] = enc.get(i).length();
+    }
+    if (lambda >= 0) {
+      return TokenBatches.optimal(lengths, budget, lambda);
+    }
+    if (rows == Integer.MAX_VALUE) {
+      return TokenBatches.plan(lengths, budget);
+    }
+    // Greedy with a row cap as well (e.g. rows=1: one pair per run).
+    Integer[] order = new Integer[lengths.length];
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, Comparator.comparingInt((Integer i) -> enc.get(i).length()).reversed());
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> lengths[i]).reversed());
     List<int[]> plan = new ArrayList<>();
     for (int start = 0; start < order.length; ) {
-      int longest = enc.get(order[start]).length();
+      int longest = lengths[order[start]];
       int size = Math.max(1, Math.min(Math.min(order.length - start, rows), budget / longest));
       int[] b = new int[size];
       for (int k = 0; k < size; k++) {

@@ -5,33 +5,48 @@ import dev.winnow.api.PairScore;
 import dev.winnow.api.ScoringOptions;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
-import java.util.Arrays;
+import dev.winnow.onnx.TokenBatches;
 import java.util.List;
 
 /**
  * Winnow's engine, {@link OnnxCrossEncoder}, as shipped: pairs sorted by length, cut into batches
- * of at most {@code tokenBudget} padded tokens, each padded to its own longest pair, fed from
- * direct buffers, transformer kernels fused ({@code winnow}) or not ({@code winnow-unfused}).
- * {@code -Dwinnow.bench.tokenBudget=N} overrides the engine's default budget.
+ * of at most {@code tokenBudget} padded tokens at the cut points that minimise padding plus a
+ * per-batch overhead, each padded to its own longest pair, fed from direct buffers, transformer
+ * kernels fused ({@code winnow}) or not ({@code winnow-unfused}). {@code
+ * -Dwinnow.bench.tokenBudget=N} and {@code -Dwinnow.bench.batchOverhead=N} override the engine's
+ * defaults.
  */
 final class WinnowScorer implements PairScorerAdapter {
 
   private final OnnxCrossEncoder encoder;
   private final ScoringOptions options;
-  private final int tokenBudget;
   private final String name;
 
   WinnowScorer(BenchModel m, boolean fuse) {
-    name = fuse ? "winnow" : "winnow-unfused";
-    tokenBudget =
+    this(
+        m,
+        fuse ? "winnow" : "winnow-unfused",
+        fuse,
         Integer.getInteger(
-            "winnow.bench.tokenBudget", OnnxCrossEncoder.Options.DEFAULT_TOKEN_BUDGET);
+            "winnow.bench.batchOverhead", OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD));
+  }
+
+  /** The fused engine with {@code batchOverhead}, named {@code winnow+overhead=N}. */
+  WinnowScorer(BenchModel m, boolean fuse, int batchOverhead) {
+    this(m, "winnow+overhead=" + batchOverhead, fuse, batchOverhead);
+  }
+
+  private WinnowScorer(BenchModel m, String name, boolean fuse, int batchOverhead) {
+    this.name = name;
     encoder =
         OnnxCrossEncoder.open(
             ModelFolder.open(m.dir(), m.winnowVariant()),
             OnnxCrossEncoder.Options.defaults()
                 .withThreads(m.threads())
-                .withTokenBudget(tokenBudget)
+                .withTokenBudget(
+                    Integer.getInteger(
+                        "winnow.bench.tokenBudget", OnnxCrossEncoder.Options.DEFAULT_TOKEN_BUDGET))
+                .withBatchOverhead(batchOverhead)
                 .withFusedKernels(fuse));
     options = ScoringOptions.DEFAULTS.withMaxLength(m.maxLength()).withActivation(Activation.RAW);
   }
@@ -52,26 +67,8 @@ final class WinnowScorer implements PairScorerAdapter {
       lengths[i] = scores.get(i).tokens();
       real += lengths[i];
     }
-    return new ScoredBatch(out, real, paddedTokens(lengths, tokenBudget));
-  }
-
-  /**
-   * Tokens the engine feeds for these pair lengths: its batching rule (longest first, a batch takes
-   * pairs while size x longest fits the budget, each batch padded to its longest) applied to the
-   * lengths it reported.
-   */
-  static long paddedTokens(int[] lengths, int tokenBudget) {
-    int[] sorted = lengths.clone();
-    Arrays.sort(sorted);
-    long padded = 0;
-    int end = sorted.length; // sorted ascending: take from the end
-    while (end > 0) {
-      int longest = Math.max(1, sorted[end - 1]);
-      int size = Math.max(1, Math.min(end, tokenBudget / longest));
-      padded += (long) size * longest;
-      end -= size;
-    }
-    return padded;
+    // Tokens the engine fed: its own batch plan for these lengths, each batch padded.
+    return new ScoredBatch(out, real, TokenBatches.paddedTokens(encoder.batches(lengths), lengths));
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.TextPair;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.onnx.TokenBatches;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Spec;
           + " fraction of this machine's fp32 FMA peak (the roofline).",
       "Either --length N --batch B (B synthetic pairs of exactly N tokens) or --query TEXT"
           + " --docs FILE (one document per line). GFLOP counts only real tokens (padding is"
-          + " waste), from config.json: 2 x layers x (4nh^2 + 2nhf + 2n^2h) per pair of n tokens."
+          + " waste), from config.json: 2 x layers x (4nh^2 + 2nhf + 2n^2h) per pair of n tokens.",
+      "Also reports the engine's batches and padding waste (padded tokens / real tokens - 1)."
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -90,6 +92,13 @@ final class BenchCommand implements Callable<Integer> {
       names = "--token-budget",
       description = "Most padded tokens per ONNX batch (default: the engine's).")
   Integer tokenBudget;
+
+  @Option(
+      names = "--batch-overhead",
+      description =
+          "Per-batch cost in tokens that the batch plan weighs against padding (default: the"
+              + " engine's).")
+  Integer batchOverhead;
 
   @Option(
       names = "--peak-gflops",
@@ -153,6 +162,12 @@ final class BenchCommand implements Callable<Integer> {
     if (tokenBudget != null) {
       options = options.withTokenBudget(tokenBudget);
     }
+    if (batchOverhead != null) {
+      if (batchOverhead < 0) {
+        throw new IllegalArgumentException("--batch-overhead must be >= 0, got " + batchOverhead);
+      }
+      options = options.withBatchOverhead(batchOverhead);
+    }
     List<TextPair> pairs;
     ScoringOptions scoring = ScoringOptions.DEFAULTS.withActivation(Activation.RAW);
     if (fixed) {
@@ -169,10 +184,14 @@ final class BenchCommand implements Callable<Integer> {
 
     long[] nanos = new long[repeat];
     List<PairScore> scores;
+    int[] lengths;
+    List<int[]> batches;
     String graph;
     try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
       graph = encoder.graph();
       scores = encoder.scorePairs(pairs, scoring);
+      lengths = scores.stream().mapToInt(PairScore::tokens).toArray();
+      batches = encoder.batches(lengths);
       if (fixed) {
         for (PairScore s : scores) {
           if (s.tokens() != length) {
@@ -209,12 +228,30 @@ final class BenchCommand implements Callable<Integer> {
     }
     double peak = peakGflops != null ? peakGflops : probePeakGflops(nThreads);
     double achieved = gflop / seconds;
-    print(pairs.size(), tokens, seconds, known ? achieved : Double.NaN, peak, nThreads, graph);
+    long padded = TokenBatches.paddedTokens(batches, lengths);
+    print(
+        pairs.size(),
+        tokens,
+        padded,
+        batches.size(),
+        seconds,
+        known ? achieved : Double.NaN,
+        peak,
+        nThreads,
+        graph);
     return 0;
   }
 
   private void print(
-      int pairs, long tokens, double seconds, double gflops, double peak, int t, String graph) {
+      int pairs,
+      long tokens,
+      long padded,
+      int batches,
+      double seconds,
+      double gflops,
+      double peak,
+      int t,
+      String graph) {
     PrintWriter out = spec.commandLine().getOut();
     double pps = pairs / seconds;
     double ms = seconds * 1000;
@@ -234,6 +271,9 @@ final class BenchCommand implements Callable<Integer> {
       o.put("peak_gflops", round(peak));
       o.put("pairs", pairs);
       o.put("tokens", tokens);
+      o.put("padded_tokens", padded);
+      o.put("padding_waste", Math.round(10000.0 * padded / tokens - 10000) / 10000.0);
+      o.put("batches", batches);
       o.put("threads", t);
       o.put("repeat", repeat);
       o.put("model", model.toString());
@@ -253,6 +293,12 @@ final class BenchCommand implements Callable<Integer> {
           ms,
           repeat,
           pps);
+      out.printf(
+          Locale.ROOT,
+          "%d batches, %d padded tokens: padding waste %.1f%%%n",
+          batches,
+          padded,
+          100.0 * padded / tokens - 100);
       if (!Double.isNaN(gflops)) {
         out.printf(
             Locale.ROOT,

@@ -85,6 +85,10 @@ class BenchCommandTest {
     assertThat(j.path("pairs").asInt()).isEqualTo(3);
     assertThat(j.path("tokens").asLong()).isEqualTo(3 * 64);
     assertThat(j.path("peak_gflops").asDouble()).isEqualTo(100);
+    // Three equal pairs fit one batch of the default budget: nothing padded.
+    assertThat(j.path("batches").asInt()).isEqualTo(1);
+    assertThat(j.path("padded_tokens").asLong()).isEqualTo(3 * 64);
+    assertThat(j.path("padding_waste").asDouble()).isZero();
     assertThat(j.path("pairs_per_second").asDouble()).isPositive();
     assertThat(j.path("ms_per_query").asDouble()).isPositive();
     // gflops is the real work divided by the same median time, and roofline is gflops / peak.
@@ -113,7 +117,11 @@ class BenchCommandTest {
             "50",
             "--json");
     assertThat(code).as(err.toString()).isZero();
-    assertThat(new ObjectMapper().readTree(out.toString()).path("pairs").asInt()).isEqualTo(2);
+    JsonNode j = new ObjectMapper().readTree(out.toString());
+    assertThat(j.path("pairs").asInt()).isEqualTo(2);
+    // Two pairs of different lengths: padded to the longer one in one batch, or unpadded in two.
+    assertThat(j.path("padded_tokens").asLong()).isGreaterThanOrEqualTo(j.path("tokens").asLong());
+    assertThat(j.path("batches").asInt()).isBetween(1, 2);
   }
 
   @Test

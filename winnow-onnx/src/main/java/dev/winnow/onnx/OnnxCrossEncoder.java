@@ -49,9 +49,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * Pairs are sorted by token length and cut into batches of at most {@link Options#tokenBudget()}
  * padded tokens; each batch is padded only to its longest pair (with attention mask 0) and the
- * scores are returned in input order. A score does not depend on its batch beyond float rounding
- * (the fixtures' tests hold it to 1e-5). A NaN or infinite logit is an {@link
- * IllegalStateException}, never a score.
+ * scores are returned in input order. The cut points are the ones that minimise padded tokens plus
+ * {@link Options#batchOverhead()} per batch ({@link TokenBatches#optimal}), so a short list is not
+ * left with one ragged, badly padded batch; {@link #batches} shows the plan for given lengths. A
+ * score does not depend on its batch beyond float rounding (the fixtures' tests hold it to 1e-5). A
+ * NaN or infinite logit is an {@link IllegalStateException}, never a score.
  *
  * <p>Thread-safe: any number of threads may score at once; they share one ONNX Runtime session
  * ({@link Options#threads()} intra-op threads) and one tokenizer. Close once, when no call is
@@ -66,6 +68,11 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    * @param tokenBudget most padded tokens per batch, i.e. batch size x padded length (default 2048:
    *     on SciFact top-100 it cut padding from 8.6% to 2.1% and peak RSS from 1.2 GB to 0.5 GB at
    *     the same speed as 8192, see docs/performance.md)
+   * @param batchOverhead what one more batch costs, in padded tokens, when the batches are planned:
+   *     0 (the default) minimises padding alone, larger values prefer fewer, fuller batches. On a
+   *     2-thread CPU 0 was fastest (SciFact top-20: 0.89x the greedy plan's time fp32, 0.80x qint8;
+   *     one pair per run was as fast, so a run's own cost is negligible there, see
+   *     docs/performance.md); raise it where a run costs more (many threads, accelerators)
    * @param defaultActivation overrides config.json's activation when present
    * @param fuseKernels rewrite the transformer blocks into ONNX Runtime's fused attention and
    *     skip-layer-norm kernels (default true: 1.1-1.2x faster on MiniLM; the rewritten graph is
@@ -73,9 +80,15 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    *     #graph()})
    */
   public record Options(
-      int threads, int tokenBudget, Optional<Activation> defaultActivation, boolean fuseKernels) {
+      int threads,
+      int tokenBudget,
+      int batchOverhead,
+      Optional<Activation> defaultActivation,
+      boolean fuseKernels) {
 
     public static final int DEFAULT_TOKEN_BUDGET = 2048;
+
+    public static final int DEFAULT_BATCH_OVERHEAD = 0;
 
     public Options {
       Objects.requireNonNull(defaultActivation, "defaultActivation");
@@ -85,27 +98,44 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       if (tokenBudget < 16) {
         throw new IllegalArgumentException("tokenBudget must be >= 16, got " + tokenBudget);
       }
+      if (batchOverhead < 0) {
+        throw new IllegalArgumentException("batchOverhead must be >= 0, got " + batchOverhead);
+      }
+    }
+
+    /** Options with the default batch overhead. */
+    public Options(
+        int threads, int tokenBudget, Optional<Activation> defaultActivation, boolean fuseKernels) {
+      this(threads, tokenBudget, DEFAULT_BATCH_OVERHEAD, defaultActivation, fuseKernels);
     }
 
     public static Options defaults() {
       return new Options(
-          Runtime.getRuntime().availableProcessors(), DEFAULT_TOKEN_BUDGET, Optional.empty(), true);
+          Runtime.getRuntime().availableProcessors(),
+          DEFAULT_TOKEN_BUDGET,
+          DEFAULT_BATCH_OVERHEAD,
+          Optional.empty(),
+          true);
     }
 
     public Options withThreads(int n) {
-      return new Options(n, tokenBudget, defaultActivation, fuseKernels);
+      return new Options(n, tokenBudget, batchOverhead, defaultActivation, fuseKernels);
     }
 
     public Options withTokenBudget(int n) {
-      return new Options(threads, n, defaultActivation, fuseKernels);
+      return new Options(threads, n, batchOverhead, defaultActivation, fuseKernels);
+    }
+
+    public Options withBatchOverhead(int n) {
+      return new Options(threads, tokenBudget, n, defaultActivation, fuseKernels);
     }
 
     public Options withDefaultActivation(Activation a) {
-      return new Options(threads, tokenBudget, Optional.of(a), fuseKernels);
+      return new Options(threads, tokenBudget, batchOverhead, Optional.of(a), fuseKernels);
     }
 
     public Options withFusedKernels(boolean fuse) {
-      return new Options(threads, tokenBudget, defaultActivation, fuse);
+      return new Options(threads, tokenBudget, batchOverhead, defaultActivation, fuse);
     }
   }
 
@@ -129,6 +159,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
   private final int positive;
   private final Activation defaultActivation;
   private final int tokenBudget;
+  private final int batchOverhead;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OnnxCrossEncoder(
@@ -141,7 +172,8 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       Head head,
       int positive,
       Activation defaultActivation,
-      int tokenBudget) {
+      int tokenBudget,
+      int batchOverhead) {
     this.name = name;
     this.file = file;
     this.tokenizer = tokenizer;
@@ -152,6 +184,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
     this.positive = positive;
     this.defaultActivation = defaultActivation;
     this.tokenBudget = tokenBudget;
+    this.batchOverhead = batchOverhead;
   }
 
   public static OnnxCrossEncoder open(ModelFolder folder) {
@@ -207,7 +240,8 @@ public final class OnnxCrossEncoder implements CrossEncoder {
           head,
           config.positiveIndex(),
           activation,
-          options.tokenBudget());
+          options.tokenBudget(),
+          options.batchOverhead());
     } catch (RuntimeException e) {
       if (lease != null) {
         lease.close();
@@ -373,7 +407,7 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       lengths[i] = encodings.get(i).length();
     }
     double[] logits = new double[encodings.size()];
-    for (int[] batch : TokenBatches.plan(lengths, tokenBudget)) {
+    for (int[] batch : batches(lengths)) {
       List<PairEncoding> rows = new ArrayList<>(batch.length);
       for (int i : batch) {
         rows.add(encodings.get(i));
@@ -392,6 +426,16 @@ public final class OnnxCrossEncoder implements CrossEncoder {
       scores.add(new PairScore(logits[i], activation.apply(logits[i]), lengths[i]));
     }
     return scores;
+  }
+
+  /**
+   * The batches this encoder runs for pairs of these token lengths (as {@link PairScore#tokens()}
+   * reports them): positions into {@code lengths}, each exactly once, each batch padded to its
+   * longest pair. For reports of padding ({@link TokenBatches#paddedTokens}).
+   */
+  public List<int[]> batches(int[] lengths) {
+    Objects.requireNonNull(lengths, "lengths");
+    return TokenBatches.optimal(lengths, tokenBudget, batchOverhead);
   }
 
   /** Runs one batch (padded to its longest row) and returns one logit per row. */
