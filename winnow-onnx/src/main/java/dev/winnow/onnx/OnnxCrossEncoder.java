@@ -66,8 +66,8 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    *
    * @param threads ONNX Runtime intra-op threads (default: available processors)
    * @param tokenBudget most padded tokens per batch, i.e. batch size x padded length (default 2048:
-   *     against 8192 it cut peak RSS on SciFact top-100 from 1.2 GB to 0.5 GB at the same speed, see
-   *     docs/performance.md)
+   *     against 8192 it cut peak RSS on SciFact top-100 from 1.2 GB to 0.5 GB at the same speed,
+   *     see docs/performance.md)
    * @param batchOverhead what one more batch costs, in padded tokens, when the batches are planned:
    *     0 (the default) minimises padding alone, larger values prefer fewer, fuller batches. On a
    *     2-thread CPU 0 was fastest (SciFact top-20: 0.89x the greedy plan's time fp32, 0.80x qint8;
