@@ -16,6 +16,15 @@ public final class Adapters {
 
   private Adapters() {}
 
+  /** Whether {@link #create} knows {@code name}. */
+  public static boolean known(String name) {
+    return NAMES.contains(name)
+        || name.equals("winnow-unfused")
+        || name.startsWith(OVERHEAD)
+        || name.startsWith("tuned:")
+        || name.equals("tuned");
+  }
+
   public static PairScorerAdapter create(String name, BenchModel model) {
     if (name.startsWith("tuned:") || name.equals("tuned")) {
       return new TunedOrtScorer(name, model);

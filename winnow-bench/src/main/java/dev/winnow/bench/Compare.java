@@ -109,11 +109,13 @@ public final class Compare {
       }
       for (String spec : o.impls) {
         String impl = baseName(spec);
-        if (!impl.equals("transformers.js")
-            && !Adapters.NAMES.contains(impl)
-            && !impl.startsWith("tuned")) {
+        if (!impl.equals("transformers.js") && !Adapters.known(impl)) {
           throw new IllegalArgumentException(
-              "impls must be among " + Adapters.NAMES + " and transformers.js, got '" + impl + "'");
+              "impls must be among "
+                  + Adapters.NAMES
+                  + ", transformers.js, winnow-unfused, winnow+overhead=N and tuned:..., got '"
+                  + impl
+                  + "'");
         }
       }
       return o;
