@@ -223,8 +223,30 @@ final class OnnxGraph {
     return (int) tensor.varint(2, 0);
   }
 
-  /** The values of a float tensor, from {@code raw_data} or {@code float_data}. */
+  /**
+   * The values of a float tensor, from {@code raw_data} or {@code float_data}; a tensor whose data
+   * lives elsewhere (external data) or whose values do not fill its shape is refused.
+   */
   static float[] floats(ProtoMessage tensor) {
+    float[] values = readFloats(tensor);
+    long expected = 1;
+    for (long d : dims(tensor)) {
+      expected *= d;
+    }
+    if (values.length != expected) {
+      throw new IllegalArgumentException(
+          "tensor "
+              + tensor.string(8)
+              + " holds "
+              + values.length
+              + " floats for "
+              + expected
+              + " elements (external data is not read here)");
+    }
+    return values;
+  }
+
+  private static float[] readFloats(ProtoMessage tensor) {
     if (dataType(tensor) != FLOAT) {
       throw new IllegalArgumentException("not a float tensor: " + tensor.string(8));
     }

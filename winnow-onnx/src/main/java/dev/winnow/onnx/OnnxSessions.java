@@ -143,78 +143,104 @@ final class OnnxSessions {
   /**
    * ONNX Runtime's own optimisations first (saved at the extended level, which is portable), then
    * {@link TransformerFusion}; the rewritten graph is kept only if the probe agrees with the
-   * original graph, else the original is served and the reason logged.
+   * original graph, else the original is served and the reason logged. At most one session of the
+   * model is alive at a time, and the weights never pass through the Java heap (they stay in ONNX
+   * Runtime's external-data file), so fusing costs no memory beyond what serving costs.
    */
   private static OrtSession fused(
       Path file, String label, Factory original, Probe probe, OrtSession.SessionOptions options)
       throws OrtException {
-    OrtSession reference = original.create(options);
-    Optional<String> why = Optional.empty();
+    Path work = null;
+    String why;
     try {
-      Optional<Rewrite> rewrite = rewrite(file, label);
+      work = Files.createTempDirectory("winnow-fusion-");
+      Optional<Rewrite> rewrite = rewrite(file, work);
       if (rewrite.isEmpty()) {
-        GRAPHS.put(reference, "original (no fusable transformer blocks)");
-        return reference;
+        return serveOriginal(original, options, "no fusable transformer blocks");
       }
-      OrtSession fused = environment().createSession(rewrite.get().bytes(), options);
-      double tolerance = rewrite.get().quantized() ? QUANTIZED_TOLERANCE : FLOAT_TOLERANCE;
-      double diff = maxDifference(probe.run(reference), probe.run(fused));
-      if (diff <= tolerance) {
-        reference.close();
-        GRAPHS.put(fused, "fused (" + rewrite.get().report() + ")");
-        return fused;
+      float[] expected;
+      try (OrtSession reference = original.create(options)) {
+        expected = probe.run(reference);
+      }
+      OrtSession fused = environment().createSession(rewrite.get().file().toString(), options);
+      try {
+        double tolerance = rewrite.get().quantized() ? QUANTIZED_TOLERANCE : FLOAT_TOLERANCE;
+        double diff = maxDifference(expected, probe.run(fused));
+        if (diff <= tolerance) {
+          GRAPHS.put(fused, "fused (" + rewrite.get().report() + ")");
+          return fused;
+        }
+        why = "the fused graph's outputs differ from the original's by " + diff + " > " + tolerance;
+      } catch (OrtException | RuntimeException e) {
+        why = "the fused graph failed: " + e.getMessage();
       }
       fused.close();
-      why =
-          Optional.of(
-              "the fused graph's outputs differ from the original's by "
-                  + diff
-                  + " > "
-                  + tolerance);
+    } catch (IOException e) {
+      why = "cannot write the fused graph: " + e.getMessage();
     } catch (OrtException | RuntimeException e) {
-      why = Optional.of("the fused graph failed: " + e.getMessage());
+      why = "the fused graph failed: " + e.getMessage();
+    } finally {
+      deleteTree(work);
     }
-    LOG.log(System.Logger.Level.WARNING, label + ": serving the original graph; " + why.get());
-    GRAPHS.put(reference, "original (" + why.get() + ")");
-    return reference;
+    LOG.log(System.Logger.Level.WARNING, label + ": serving the original graph; " + why);
+    return serveOriginal(original, options, why);
   }
 
-  private record Rewrite(byte[] bytes, TransformerFusion.Report report, boolean quantized) {}
+  private static OrtSession serveOriginal(
+      Factory original, OrtSession.SessionOptions options, String why) throws OrtException {
+    OrtSession session = original.create(options);
+    GRAPHS.put(session, "original (" + why + ")");
+    return session;
+  }
 
-  /** Files larger than this are not rewritten (protobuf's 2 GB limit, with room to spare). */
-  private static final long MAX_REWRITE_BYTES = 1L << 30;
+  private record Rewrite(Path file, TransformerFusion.Report report, boolean quantized) {}
 
-  private static Optional<Rewrite> rewrite(Path file, String label) throws OrtException {
-    Path saved = null;
-    try {
-      if (Files.size(file) > MAX_REWRITE_BYTES
-          || !OnnxExternalData.scan(file).locations().isEmpty()) {
-        return Optional.empty();
+  /** Tensors at least this large stay in the external-data file; smaller ones are read. */
+  private static final String EXTERNAL_MIN_BYTES = String.valueOf(64 * 1024);
+
+  /**
+   * Writes the fused model into {@code work}: ONNX Runtime's optimised graph, its large weights in
+   * {@code weights.bin} beside it, so only the graph (well under a megabyte) is parsed and
+   * rewritten here.
+   */
+  private static Optional<Rewrite> rewrite(Path file, Path work) throws IOException, OrtException {
+    if (!OnnxExternalData.scan(file).locations().isEmpty()) {
+      return Optional.empty(); // its weights live beside it; leave such models as they are
+    }
+    Path optimized = work.resolve("optimized.onnx");
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+      options.setOptimizedModelFilePath(optimized.toString());
+      options.addConfigEntry(
+          "session.optimized_model_external_initializers_file_name", "weights.bin");
+      options.addConfigEntry(
+          "session.optimized_model_external_initializers_min_size_in_bytes", EXTERNAL_MIN_BYTES);
+      environment().createSession(file.toString(), options).close();
+    }
+    OnnxGraph graph = OnnxGraph.parse(Files.readAllBytes(optimized));
+    boolean quantized =
+        graph.nodes.stream()
+            .anyMatch(n -> n.opType.contains("Integer") || n.opType.startsWith("DynamicQuant"));
+    TransformerFusion.Report report = TransformerFusion.apply(graph, ModelInputs.ATTENTION_MASK);
+    if (!report.changed()) {
+      return Optional.empty();
+    }
+    Path fused = work.resolve("fused.onnx");
+    Files.write(fused, graph.toBytes());
+    return Optional.of(new Rewrite(fused, report, quantized));
+  }
+
+  private static void deleteTree(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
       }
-      saved = Files.createTempFile("winnow-optimized-", ".onnx");
-      try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
-        options.setOptimizedModelFilePath(saved.toString());
-        environment().createSession(file.toString(), options).close();
-      }
-      OnnxGraph graph = OnnxGraph.parse(Files.readAllBytes(saved));
-      boolean quantized =
-          graph.nodes.stream()
-              .anyMatch(n -> n.opType.contains("Integer") || n.opType.startsWith("DynamicQuant"));
-      TransformerFusion.Report report = TransformerFusion.apply(graph, ModelInputs.ATTENTION_MASK);
-      return report.changed()
-          ? Optional.of(new Rewrite(graph.toBytes(), report, quantized))
-          : Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot rewrite " + label + ": " + e.getMessage(), e);
-    } finally {
-      if (saved != null) {
-        try {
-          Files.deleteIfExists(saved);
-        } catch (IOException ignored) {
-          // a temporary file left behind is harmless
-        }
-      }
+      Files.deleteIfExists(dir);
+    } catch (IOException ignored) {
+      // a temporary directory left behind is harmless
     }
   }
 
