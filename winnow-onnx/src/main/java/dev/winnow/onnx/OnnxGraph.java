@@ -138,6 +138,17 @@ final class OnnxGraph {
       return this;
     }
 
+    Node withInts(String attributeName, long... values) {
+      ProtoMessage a = new ProtoMessage();
+      a.fields.add(Field.ofString(1, attributeName));
+      for (long v : values) {
+        a.fields.add(Field.ofVarint(8, v));
+      }
+      a.fields.add(Field.ofVarint(20, 7)); // AttributeType.INTS
+      attributes.add(a);
+      return this;
+    }
+
     Node withFloat(String attributeName, float value) {
       ProtoMessage a = new ProtoMessage();
       a.fields.add(Field.ofString(1, attributeName));
@@ -288,6 +299,32 @@ final class OnnxGraph {
       return out;
     }
     return tensor.varints(7).stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The opset version the model imports for {@code domain} ("" is the default domain), or 0. */
+  int opsetVersion(String domain) {
+    for (byte[] b : model.all(8)) {
+      ProtoMessage opset = ProtoMessage.parse(b);
+      String d = opset.string(1);
+      if (d.equals(domain) || (domain.isEmpty() && d.equals("ai.onnx"))) {
+        return (int) opset.varint(2, 0);
+      }
+    }
+    return 0;
+  }
+
+  /** Adds an int64 initializer of the given shape. */
+  void addLongs(String name, long[] dims, long[] values) {
+    ProtoMessage t = new ProtoMessage();
+    for (long d : dims) {
+      t.fields.add(Field.ofVarint(1, d));
+    }
+    t.fields.add(Field.ofVarint(2, INT64));
+    t.fields.add(Field.ofString(8, name));
+    ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asLongBuffer().put(values);
+    t.fields.add(Field.ofBytes(9, b.array()));
+    initializers.put(name, t);
   }
 
   /** Adds a float initializer of the given shape. */
