@@ -315,29 +315,26 @@ final class OnnxGraph {
 
   /** Adds an int64 initializer of the given shape. */
   void addLongs(String name, long[] dims, long[] values) {
-    ProtoMessage t = new ProtoMessage();
-    for (long d : dims) {
-      t.fields.add(Field.ofVarint(1, d));
-    }
-    t.fields.add(Field.ofVarint(2, INT64));
-    t.fields.add(Field.ofString(8, name));
     ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     b.asLongBuffer().put(values);
-    t.fields.add(Field.ofBytes(9, b.array()));
-    initializers.put(name, t);
+    addTensor(name, dims, INT64, b.array());
   }
 
   /** Adds a float initializer of the given shape. */
   void addFloats(String name, long[] dims, float[] values) {
+    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(values);
+    addTensor(name, dims, FLOAT, b.array());
+  }
+
+  private void addTensor(String name, long[] dims, int dataType, byte[] littleEndian) {
     ProtoMessage t = new ProtoMessage();
     for (long d : dims) {
       t.fields.add(Field.ofVarint(1, d));
     }
-    t.fields.add(Field.ofVarint(2, FLOAT));
+    t.fields.add(Field.ofVarint(2, dataType));
     t.fields.add(Field.ofString(8, name));
-    ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    b.asFloatBuffer().put(values);
-    t.fields.add(Field.ofBytes(9, b.array()));
+    t.fields.add(Field.ofBytes(9, littleEndian));
     initializers.put(name, t);
   }
 
