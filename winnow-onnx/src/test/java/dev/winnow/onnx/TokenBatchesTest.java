@@ -112,32 +112,30 @@ class TokenBatchesTest {
 
   @Test
   void optimal_matchesBruteForceOverAllCutPoints() {
-    Random random = new Random(13);
-    for (int trial = 0; trial < 300; trial++) {
-      int n = 1 + random.nextInt(12);
-      int[] lengths = randomLengths(random, n, 1, 64);
-      int budget = 32 + random.nextInt(256);
-      int overhead = random.nextInt(80);
-      long best = bruteForceContiguous(lengths, budget, overhead);
-      assertThat(
-              TokenBatches.cost(TokenBatches.optimal(lengths, budget, overhead), lengths, overhead))
-          .as(
-              "trial %d: %s, budget %d, overhead %d",
-              trial, Arrays.toString(lengths), budget, overhead)
-          .isEqualTo(best);
-    }
+    assertOptimalCosts(13, 12, TokenBatchesTest::bruteForceContiguous);
   }
 
   @Test
   void optimal_matchesBruteForceOverAllPartitions() {
     // Contiguous runs of the sorted order lose nothing against arbitrary groupings.
-    Random random = new Random(17);
+    assertOptimalCosts(17, 8, TokenBatchesTest::bruteForcePartitions);
+  }
+
+  /** The least cost of a plan for lengths, budget and overhead, found by exhaustive search. */
+  @FunctionalInterface
+  private interface BruteForce {
+    long best(int[] lengths, int budget, int overhead);
+  }
+
+  /** 300 seeded cases of up to {@code maxN} sequences: the optimal plan costs what search finds. */
+  private static void assertOptimalCosts(long seed, int maxN, BruteForce search) {
+    Random random = new Random(seed);
     for (int trial = 0; trial < 300; trial++) {
-      int n = 1 + random.nextInt(8);
+      int n = 1 + random.nextInt(maxN);
       int[] lengths = randomLengths(random, n, 1, 64);
       int budget = 32 + random.nextInt(256);
       int overhead = random.nextInt(80);
-      long best = bruteForcePartitions(lengths, budget, overhead);
+      long best = search.best(lengths, budget, overhead);
       assertThat(
               TokenBatches.cost(TokenBatches.optimal(lengths, budget, overhead), lengths, overhead))
           .as(
