@@ -293,6 +293,7 @@ final class RerankHandler extends Handler.Abstract {
     long declared = ex.request.getLength();
     if (declared > config.maxBodyBytes()) {
       metrics.rejected("body_too_large");
+      ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
       throw tooLarge(declared);
     }
     new BodyReader(ex, declared, (body, length) -> then.accept(json.parse(body, length))).start();
@@ -335,6 +336,7 @@ final class RerankHandler extends Handler.Abstract {
 
     private void expire() {
       if (finished.compareAndSet(false, true)) {
+        ex.bodyEnded = true; // stalled: nothing to drain
         metrics.rejected("body_timeout");
         ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
         ex.fail(
@@ -366,6 +368,7 @@ final class RerankHandler extends Handler.Abstract {
           return;
         }
         if (Content.Chunk.isFailure(chunk)) {
+          ex.bodyEnded = true;
           finish();
           throw readFailed(chunk.getFailure());
         }
@@ -374,6 +377,7 @@ final class RerankHandler extends Handler.Abstract {
         if ((long) length + n > config.maxBodyBytes()) {
           chunk.release();
           finish();
+          ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
           metrics.rejected("body_too_large");
           throw tooLarge((long) length + n);
         }
@@ -386,6 +390,7 @@ final class RerankHandler extends Handler.Abstract {
         boolean last = chunk.isLast();
         chunk.release();
         if (last) {
+          ex.bodyEnded = true;
           if (finish()) {
             then.accept(body, length);
           }
@@ -537,6 +542,12 @@ final class RerankHandler extends Handler.Abstract {
     private final AtomicBoolean answered = new AtomicBoolean();
     Optional<DisconnectProbe> probe = Optional.empty();
 
+    /**
+     * Set once the request body has been read to its end or can no longer be read; until then an
+     * answer is followed by a {@link BodyDrain}.
+     */
+    volatile boolean bodyEnded;
+
     Exchange(Request request, Response response, Callback callback) {
       this.request = request;
       this.response = response;
@@ -577,7 +588,11 @@ final class RerankHandler extends Handler.Abstract {
           Callback.from(
               () -> {
                 metrics.requestFinished(route.path, status, System.nanoTime() - startNanos);
-                callback.succeeded();
+                if (bodyEnded) {
+                  callback.succeeded();
+                } else {
+                  BodyDrain.start(request, WinnowServer.BODY_READ_TIMEOUT_MS, callback::succeeded);
+                }
               },
               x -> {
                 metrics.requestFinished(route.path, CLIENT_CLOSED, System.nanoTime() - startNanos);

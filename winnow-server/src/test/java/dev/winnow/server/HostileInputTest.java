@@ -769,7 +769,9 @@ class HostileInputTest {
 
         Rules: 400 for a body that is not well-formed (not UTF-8, not JSON, duplicate keys, JSON limits);
         422 for well-formed JSON that is not a valid request; 413 for a body over the limit, refused
-        while reading and before any parsing or tokenizing; 415 for a non-JSON content type; 405 with
+        while reading and before any parsing or tokenizing (the rest of the body, up to 256 MiB
+        or 10 s, is read and discarded after the answer so that closing the connection cannot reset it
+        before the client reads its 413); 415 for a non-JSON content type; 405 with
         `Allow` for a wrong method; 401 with `WWW-Authenticate: Bearer` for a missing or wrong key;
         429 with `Retry-After` when the queue is full; 503 with `Retry-After` when not ready, draining or
         past the request deadline; 408 when a body stops arriving (a blocking read waits at most 10 s,
