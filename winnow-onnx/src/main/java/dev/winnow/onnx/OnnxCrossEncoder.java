@@ -252,8 +252,9 @@ public final class OnnxCrossEncoder implements CrossEncoder {
   }
 
   /**
-   * Three pairs of different lengths in one padded batch, so a rewritten graph is checked on
-   * padding as well as on tokens.
+   * Three pairs of different lengths in one padded batch, then two pairs of the same length in an
+   * unpadded one, so a rewritten graph is checked on both of its attention paths (with and without
+   * a padding mask), on padding as well as on tokens.
    */
   private static OnnxSessions.Probe probe(PairTokenizer tokenizer) {
     String query = "what does the immune system do against a viral infection";
@@ -264,7 +265,9 @@ public final class OnnxCrossEncoder implements CrossEncoder {
             "The innate immune response to viruses begins when pattern recognition receptors"
                 + " detect viral nucleic acids; infected cells then release interferons, which"
                 + " put neighbouring cells into an antiviral state, while natural killer cells"
-                + " destroy cells that display too few self markers.");
+                + " destroy cells that display too few self markers.",
+            "Antibodies made by B cells bind viral particles and stop them entering cells.",
+            "T cells kill infected cells that show viral fragments on their surface markers.");
     int maxLength = Math.min(128, tokenizer.maxLength());
     List<String> texts = new ArrayList<>(documents.size() + 1);
     texts.add(query);
@@ -274,21 +277,38 @@ public final class OnnxCrossEncoder implements CrossEncoder {
     for (int i = 1; i < ids.size(); i++) {
       rows.add(tokenizer.encode(ids.get(0), ids.get(i), maxLength, Truncation.LONGEST_FIRST));
     }
+    int shorter = Math.min(rows.get(3).length(), rows.get(4).length());
+    List<List<PairEncoding>> batches =
+        List.of(
+            rows.subList(0, 3),
+            List.of(
+                tokenizer.encode(ids.get(0), ids.get(4), shorter, Truncation.LONGEST_FIRST),
+                tokenizer.encode(ids.get(0), ids.get(5), shorter, Truncation.LONGEST_FIRST)));
     return session -> {
       String file = "probe";
       ModelInputs inputs = ModelInputs.validate(session, file);
       String out = chooseOutput(session, file);
-      try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), rows);
-          OrtSession.Result result = session.run(in.byName(), Set.of(out))) {
-        OnnxValue value = result.get(out).orElseThrow();
-        if (!(value instanceof OnnxTensor tensor)) {
-          throw new IllegalStateException("output " + out + " is not a tensor");
+      List<float[]> outputs = new ArrayList<>();
+      for (List<PairEncoding> batch : batches) {
+        try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), batch);
+            OrtSession.Result result = session.run(in.byName(), Set.of(out))) {
+          OnnxValue value = result.get(out).orElseThrow();
+          if (!(value instanceof OnnxTensor tensor)) {
+            throw new IllegalStateException("output " + out + " is not a tensor");
+          }
+          FloatBuffer buffer = tensor.getFloatBuffer();
+          float[] values = new float[buffer.remaining()];
+          buffer.get(values);
+          outputs.add(values);
         }
-        FloatBuffer buffer = tensor.getFloatBuffer();
-        float[] values = new float[buffer.remaining()];
-        buffer.get(values);
-        return values;
       }
+      float[] values = new float[outputs.stream().mapToInt(v -> v.length).sum()];
+      int at = 0;
+      for (float[] v : outputs) {
+        System.arraycopy(v, 0, values, at, v.length);
+        at += v.length;
+      }
+      return values;
     };
   }
 

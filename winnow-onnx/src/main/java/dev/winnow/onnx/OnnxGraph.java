@@ -31,6 +31,10 @@ final class OnnxGraph {
   static final int INT32 = 6;
   static final int INT64 = 7;
 
+  // AttributeProto: g = 6, graphs = 11, type = 20 (GRAPH = 5)
+  private static final int ATTRIBUTE_GRAPH = 6;
+  private static final int ATTRIBUTE_GRAPHS = 11;
+
   /** One node; every field but the ones named here is kept as read. */
   static final class Node {
     String name;
@@ -40,6 +44,12 @@ final class OnnxGraph {
     final List<String> outputs;
     final List<ProtoMessage> attributes;
     final List<Field> rest;
+
+    /**
+     * Values the node's subgraphs (an {@code If}'s branches, a {@code Loop}'s body) read from the
+     * enclosing graph: dependencies as real as its inputs, though the node does not list them.
+     */
+    final Set<String> implicitInputs = new HashSet<>();
 
     Node(String name, String opType, String domain, List<String> inputs, List<String> outputs) {
       this(name, opType, domain, inputs, outputs, new ArrayList<>(), new ArrayList<>());
@@ -60,6 +70,29 @@ final class OnnxGraph {
       this.outputs = new ArrayList<>(outputs);
       this.attributes = attributes;
       this.rest = rest;
+      for (ProtoMessage a : attributes) {
+        a.all(ATTRIBUTE_GRAPH).forEach(g -> readsOf(g, implicitInputs));
+        a.all(ATTRIBUTE_GRAPHS).forEach(g -> readsOf(g, implicitInputs));
+      }
+    }
+
+    /**
+     * Every value read by a node of a serialized graph or of its subgraphs (a superset is safe).
+     */
+    private static void readsOf(byte[] graph, Set<String> out) {
+      for (byte[] node : ProtoMessage.parse(graph).all(1)) {
+        Node n = parse(node);
+        out.addAll(n.inputs);
+        out.addAll(n.implicitInputs);
+      }
+      out.remove("");
+    }
+
+    /** All the values this node depends on: its inputs and what its subgraphs read. */
+    Set<String> reads() {
+      Set<String> all = new HashSet<>(inputs);
+      all.addAll(implicitInputs);
+      return all;
     }
 
     static Node parse(byte[] bytes) {
@@ -149,6 +182,19 @@ final class OnnxGraph {
       return this;
     }
 
+    /**
+     * Adds a subgraph attribute, e.g. an {@code If}'s {@code then_branch}; see {@link #subgraph}.
+     */
+    Node withGraph(String attributeName, byte[] graph) {
+      ProtoMessage a = new ProtoMessage();
+      a.fields.add(Field.ofString(1, attributeName));
+      a.fields.add(Field.ofBytes(ATTRIBUTE_GRAPH, graph));
+      a.fields.add(Field.ofVarint(20, 5)); // AttributeType.GRAPH
+      attributes.add(a);
+      readsOf(graph, implicitInputs);
+      return this;
+    }
+
     Node withFloat(String attributeName, float value) {
       ProtoMessage a = new ProtoMessage();
       a.fields.add(Field.ofString(1, attributeName));
@@ -212,6 +258,9 @@ final class OnnxGraph {
     Map<String, List<Node>> out = new HashMap<>();
     for (Node n : nodes) {
       for (String i : n.inputs) {
+        out.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
+      }
+      for (String i : n.implicitInputs) {
         out.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
       }
     }
@@ -313,6 +362,28 @@ final class OnnxGraph {
     return 0;
   }
 
+  /**
+   * A serialized subgraph for a control-flow attribute ({@code If}'s branches): {@code nodes},
+   * which may read any value of the enclosing graph, and {@code floatOutputs}, the float values it
+   * gives back, in order.
+   */
+  static byte[] subgraph(String name, List<Node> nodes, List<String> floatOutputs) {
+    ProtoMessage graph = new ProtoMessage();
+    nodes.forEach(n -> graph.fields.add(Field.ofBytes(1, n.toBytes())));
+    graph.fields.add(Field.ofString(2, name));
+    for (String output : floatOutputs) {
+      ProtoMessage tensorType = new ProtoMessage();
+      tensorType.fields.add(Field.ofVarint(1, FLOAT)); // TypeProto.Tensor.elem_type
+      ProtoMessage type = new ProtoMessage();
+      type.fields.add(Field.ofBytes(1, tensorType.toBytes())); // TypeProto.tensor_type
+      ProtoMessage valueInfo = new ProtoMessage();
+      valueInfo.fields.add(Field.ofString(1, output));
+      valueInfo.fields.add(Field.ofBytes(2, type.toBytes()));
+      graph.fields.add(Field.ofBytes(12, valueInfo.toBytes()));
+    }
+    return graph.toBytes();
+  }
+
   /** Adds an int64 initializer of the given shape. */
   void addLongs(String name, long[] dims, long[] values) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -353,7 +424,7 @@ final class OnnxGraph {
                       .noneMatch(o -> graphOutputs.contains(o) || consumers.containsKey(o)));
     }
     Set<String> read = new HashSet<>(graphOutputs);
-    nodes.forEach(n -> read.addAll(n.inputs));
+    nodes.forEach(n -> read.addAll(n.reads()));
     initializers.keySet().removeIf(name -> !read.contains(name));
   }
 
@@ -418,7 +489,7 @@ final class OnnxGraph {
     Deque<Node> ready = new ArrayDeque<>();
     for (Node n : nodes) {
       int count = 0;
-      for (String i : new HashSet<>(n.inputs)) {
+      for (String i : n.reads()) {
         if (!available.contains(i) && producers.containsKey(i)) {
           count++;
           waiting.computeIfAbsent(i, k -> new ArrayList<>()).add(n);

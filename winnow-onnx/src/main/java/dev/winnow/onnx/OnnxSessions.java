@@ -193,7 +193,7 @@ final class OnnxSessions {
     return session;
   }
 
-  private record Rewrite(Path file, TransformerFusion.Report report, boolean quantized) {}
+  record Rewrite(Path file, TransformerFusion.Report report, boolean quantized) {}
 
   /** Tensors at least this large stay in the external-data file; smaller ones are read. */
   private static final String EXTERNAL_MIN_BYTES = String.valueOf(64 * 1024);
@@ -203,7 +203,7 @@ final class OnnxSessions {
    * {@code weights.bin} beside it, so only the graph (well under a megabyte) is parsed and
    * rewritten here.
    */
-  private static Optional<Rewrite> rewrite(Path file, Path work) throws IOException, OrtException {
+  static Optional<Rewrite> rewrite(Path file, Path work) throws IOException, OrtException {
     if (!OnnxExternalData.scan(file).locations().isEmpty()) {
       return Optional.empty(); // its weights live beside it; leave such models as they are
     }

@@ -8,10 +8,13 @@ import dev.winnow.api.TextPair;
 import dev.winnow.testkit.Shared;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The kernel fusion: the protobuf layer rewrites nothing it does not mean to, both fixtures are
@@ -37,6 +40,36 @@ class TransformerFusionTest {
     assertThat(again.initializers.keySet()).isEqualTo(graph.initializers.keySet());
     assertThat(again.graphInputs).isEqualTo(graph.graphInputs);
     assertThat(again.graphOutputs).isEqualTo(graph.graphOutputs);
+  }
+
+  /**
+   * Each fused attention is an {@code If} whose branches read q, k and v from the enclosing graph.
+   * Those reads must count as dependencies after a serialization round trip, or the projections
+   * would look unread and be dropped as dead, and the sort could place them after the {@code If}.
+   */
+  @Test
+  void attentionBranches_keepWhatTheyRead_acrossARoundTrip(@TempDir Path work) throws Exception {
+    OnnxSessions.Rewrite rewrite =
+        OnnxSessions.rewrite(Shared.tinyFixture().resolve("onnx/model.onnx"), work).orElseThrow();
+    assertThat(rewrite.report().attentions()).isEqualTo(2);
+
+    OnnxGraph again = OnnxGraph.parse(Files.readAllBytes(rewrite.file()));
+    List<OnnxGraph.Node> choices = again.nodes.stream().filter(n -> n.is("If")).toList();
+    Set<String> defined = new HashSet<>(again.producers().keySet());
+    defined.addAll(again.initializers.keySet());
+    assertThat(choices).hasSize(2);
+    for (OnnxGraph.Node choice : choices) {
+      assertThat(choice.attribute("then_branch")).isPresent();
+      assertThat(choice.attribute("else_branch")).isPresent();
+      // q, k, v, the packed bias and the key lengths, none of them listed as the node's inputs
+      assertThat(choice.implicitInputs).hasSize(5).doesNotContainAnyElementsOf(choice.inputs);
+      assertThat(defined).containsAll(choice.implicitInputs);
+    }
+    int before = again.nodes.size();
+    again.removeDeadNodes();
+    assertThat(again.nodes).hasSize(before);
+    byte[] twice = again.toBytes();
+    assertThat(OnnxGraph.parse(twice).nodes).hasSize(before);
   }
 
   @Test
