@@ -13,7 +13,8 @@
 #   --sections fixed,realistic  --out winnow-bench/target/compare  --worker-jvm-opts "-Xmx1g"
 #   --peak-gflops G (divide by G, e.g. the peak probed on an idle machine; default: the higher of
 #   the two probes run now)   Implementations: winnow, naive-ort, langchain4j, djl, transformers.js,
-#   and tuned:knob=v,... (engine-settings exploration, see TunedOrtScorer).
+#   winnow-unfused (fusion off), winnow-noflash (ONNX Runtime's flash attention off), winnow@qint8
+#   (another variant in the same section), and tuned:knob=v,... (see TunedOrtScorer).
 # Writes results.md, results.json and throughput.svg under --out; exits 1 if any implementation's
 # scores differ from Winnow's beyond tolerance (fp32 1e-4, qint8 0.03).
 set -euo pipefail
@@ -22,7 +23,7 @@ cd "$root"
 
 for a in "$@"; do
   if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
   fi
 done

@@ -14,12 +14,20 @@ public final class Adapters {
 
   private static final String OVERHEAD = "winnow+overhead=";
 
+  /**
+   * The engine as shipped in a worker started with {@code ORT_DISABLE_FLASH_ATTENTION=1} ({@link
+   * WorkerProcess}): its unpadded batches run ONNX Runtime's ordinary attention kernel instead of
+   * the flash one, to show what that path buys.
+   */
+  public static final String NO_FLASH = "winnow-noflash";
+
   private Adapters() {}
 
   /** Whether {@link #create} knows {@code name}. */
   public static boolean known(String name) {
     return NAMES.contains(name)
         || name.equals("winnow-unfused")
+        || name.equals(NO_FLASH)
         || name.startsWith(OVERHEAD)
         || name.startsWith("tuned:")
         || name.equals("tuned");
@@ -36,6 +44,7 @@ public final class Adapters {
     return switch (name) {
       case "winnow" -> new WinnowScorer(model, true);
       case "winnow-unfused" -> new WinnowScorer(model, false);
+      case NO_FLASH -> new WinnowScorer(model, NO_FLASH);
       case "naive-ort" -> new NaiveOrtScorer(model);
       case "langchain4j" -> new LangChain4jScorer(model);
       case "djl" -> new DjlScorer(model);
@@ -43,7 +52,7 @@ public final class Adapters {
           throw new IllegalArgumentException(
               "implementation must be one of "
                   + NAMES
-                  + ", winnow-unfused, winnow+overhead=N or tuned:..., got '"
+                  + ", winnow-unfused, winnow-noflash, winnow+overhead=N or tuned:..., got '"
                   + name
                   + "'");
     };

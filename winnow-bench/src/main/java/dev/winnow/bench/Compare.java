@@ -113,7 +113,8 @@ public final class Compare {
           throw new IllegalArgumentException(
               "impls must be among "
                   + Adapters.NAMES
-                  + ", transformers.js, winnow-unfused, winnow+overhead=N and tuned:..., got '"
+                  + ", transformers.js, winnow-unfused, winnow-noflash, winnow+overhead=N and"
+                  + " tuned:..., got '"
                   + impl
                   + "'");
         }

@@ -31,6 +31,11 @@ final class WinnowScorer implements PairScorerAdapter {
             "winnow.bench.batchOverhead", OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD));
   }
 
+  /** The fused engine with the default batch overhead, under another name. */
+  WinnowScorer(BenchModel m, String name) {
+    this(m, name, true, OnnxCrossEncoder.Options.DEFAULT_BATCH_OVERHEAD);
+  }
+
   /** The fused engine with {@code batchOverhead}, named {@code winnow+overhead=N}. */
   WinnowScorer(BenchModel m, boolean fuse, int batchOverhead) {
     this(m, "winnow+overhead=" + batchOverhead, fuse, batchOverhead);

@@ -45,10 +45,12 @@ final class WorkerProcess implements AutoCloseable {
   static WorkerProcess start(String name, List<String> command, Path log) {
     try {
       Files.createDirectories(log.getParent());
-      Process p =
-          new ProcessBuilder(command)
-              .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      if (name.startsWith(Adapters.NO_FLASH)) {
+        builder.environment().put("ORT_DISABLE_FLASH_ATTENTION", "1");
+      }
+      Process p = builder.start();
       WorkerProcess w = new WorkerProcess(name, p, log);
       JsonNode ready = w.read();
       if (!ready.path("ready").asBoolean(false)) {
