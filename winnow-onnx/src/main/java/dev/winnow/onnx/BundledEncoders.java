@@ -37,13 +37,19 @@ public final class BundledEncoders {
   }
 
   public static OnnxBiEncoder bgeSmall(int threads) {
+    return bgeSmall(threads, true);
+  }
+
+  /** bge-small with or without the fused kernels ({@link OnnxBiEncoder.Options#fuseKernels()}). */
+  public static OnnxBiEncoder bgeSmall(int threads, boolean fuseKernels) {
     return load(
         "bge-small-en-v1.5-q.onnx",
         "bge-small-en-v1.5-q-tokenizer.json",
         512,
         OnnxBiEncoder.Options.of("bge-small", OnnxBiEncoder.Pooling.CLS)
             .withQueryPrefix(BGE_QUERY_PREFIX)
-            .withThreads(threads));
+            .withThreads(threads)
+            .withFusedKernels(fuseKernels));
   }
 
   public static OnnxBiEncoder miniLm() {
@@ -51,12 +57,18 @@ public final class BundledEncoders {
   }
 
   public static OnnxBiEncoder miniLm(int threads) {
+    return miniLm(threads, true);
+  }
+
+  /** all-MiniLM-L6-v2 with or without the fused kernels. */
+  public static OnnxBiEncoder miniLm(int threads, boolean fuseKernels) {
     return load(
         "all-minilm-l6-v2.onnx",
         "all-minilm-l6-v2-tokenizer.json",
         256,
         OnnxBiEncoder.Options.of("all-minilm-l6-v2", OnnxBiEncoder.Pooling.MEAN)
-            .withThreads(threads));
+            .withThreads(threads)
+            .withFusedKernels(fuseKernels));
   }
 
   private static OnnxBiEncoder load(
@@ -65,7 +77,14 @@ public final class BundledEncoders {
         PairTokenizer.load(
             "classpath:" + tokenizerJson, resource(tokenizerJson), maxLength, POSITIONS);
     return OnnxBiEncoder.open(
-        tokenizer, () -> OnnxSessions.open(onnx, () -> resource(onnx), options.threads()), options);
+        tokenizer,
+        () ->
+            OnnxSessions.open(
+                onnx,
+                () -> resource(onnx),
+                options.threads(),
+                OnnxBiEncoder.probe(tokenizer, options)),
+        options);
   }
 
   private static byte[] resource(String name) {

@@ -14,7 +14,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -25,8 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Queries get {@link Options#queryPrefix()} and documents {@link Options#documentPrefix()}
  * prepended before tokenizing (e.g. BGE's retrieval instruction). Each text is {@code [CLS] text
- * [SEP]} cut to {@link #maxLength()} tokens; texts are sorted by length and batched by a budget of
- * padded tokens like {@link OnnxCrossEncoder}, and vectors come back in input order.
+ * [SEP]} cut to {@link #maxLength()} tokens; texts are sorted by length and cut into batches of at
+ * most {@link Options#tokenBudget()} tokens that hold texts of one length ({@link
+ * TokenBatches#optimal} with no per-batch overhead: nothing is padded), and vectors come back in
+ * input order. The graph runs with fused kernels as {@link OnnxCrossEncoder}'s does ({@link
+ * Options#fuseKernels()}, {@link #graph()}); unpadded batches take ONNX Runtime's flash attention.
  *
  * <p>Thread-safe: any number of threads may encode at once on one shared ONNX Runtime session.
  * Close once, when no call is running.
@@ -52,6 +57,8 @@ public final class OnnxBiEncoder implements Encoder {
    * @param maxLength total tokens per text, specials included (empty: the model's)
    * @param threads ONNX Runtime intra-op threads
    * @param tokenBudget most padded tokens per batch
+   * @param fuseKernels run ONNX Runtime's fused attention and skip-layer-norm kernels (checked
+   *     against the original graph at load, as for {@link OnnxCrossEncoder.Options#fuseKernels()})
    */
   public record Options(
       String name,
@@ -61,7 +68,8 @@ public final class OnnxBiEncoder implements Encoder {
       String documentPrefix,
       OptionalInt maxLength,
       int threads,
-      int tokenBudget) {
+      int tokenBudget,
+      boolean fuseKernels) {
 
     public Options {
       Objects.requireNonNull(name, "name");
@@ -84,10 +92,10 @@ public final class OnnxBiEncoder implements Encoder {
     }
 
     /**
-     * Batches of at most this many padded tokens by default. It stays at 8192 although the
-     * cross-encoder's default moved to 2048: dynamically quantized encoders (bge-small int8)
-     * quantize activations per batch, so their vectors depend on which texts share a batch, and the
-     * recorded SciFact figures (docs/results.md, regressions/) were measured with this budget.
+     * Batches of at most this many tokens by default. Dynamically quantized encoders (bge-small
+     * int8) quantize activations per batch, so their vectors depend slightly on which texts share a
+     * batch; the recorded SciFact figures (docs/results.md, regressions/) were measured with this
+     * budget and the one-length batches.
      */
     public static final int DEFAULT_TOKEN_BUDGET = 8192;
 
@@ -101,21 +109,39 @@ public final class OnnxBiEncoder implements Encoder {
           "",
           OptionalInt.empty(),
           Runtime.getRuntime().availableProcessors(),
-          DEFAULT_TOKEN_BUDGET);
+          DEFAULT_TOKEN_BUDGET,
+          true);
     }
 
     public Options withNormalize(boolean n) {
       return new Options(
-          name, pooling, n, queryPrefix, documentPrefix, maxLength, threads, tokenBudget);
+          name,
+          pooling,
+          n,
+          queryPrefix,
+          documentPrefix,
+          maxLength,
+          threads,
+          tokenBudget,
+          fuseKernels);
     }
 
     public Options withQueryPrefix(String p) {
       return new Options(
-          name, pooling, normalize, p, documentPrefix, maxLength, threads, tokenBudget);
+          name,
+          pooling,
+          normalize,
+          p,
+          documentPrefix,
+          maxLength,
+          threads,
+          tokenBudget,
+          fuseKernels);
     }
 
     public Options withDocumentPrefix(String p) {
-      return new Options(name, pooling, normalize, queryPrefix, p, maxLength, threads, tokenBudget);
+      return new Options(
+          name, pooling, normalize, queryPrefix, p, maxLength, threads, tokenBudget, fuseKernels);
     }
 
     public Options withMaxLength(int n) {
@@ -127,17 +153,47 @@ public final class OnnxBiEncoder implements Encoder {
           documentPrefix,
           OptionalInt.of(n),
           threads,
-          tokenBudget);
+          tokenBudget,
+          fuseKernels);
     }
 
     public Options withThreads(int n) {
       return new Options(
-          name, pooling, normalize, queryPrefix, documentPrefix, maxLength, n, tokenBudget);
+          name,
+          pooling,
+          normalize,
+          queryPrefix,
+          documentPrefix,
+          maxLength,
+          n,
+          tokenBudget,
+          fuseKernels);
     }
 
     public Options withTokenBudget(int n) {
       return new Options(
-          name, pooling, normalize, queryPrefix, documentPrefix, maxLength, threads, n);
+          name,
+          pooling,
+          normalize,
+          queryPrefix,
+          documentPrefix,
+          maxLength,
+          threads,
+          n,
+          fuseKernels);
+    }
+
+    public Options withFusedKernels(boolean fuse) {
+      return new Options(
+          name,
+          pooling,
+          normalize,
+          queryPrefix,
+          documentPrefix,
+          maxLength,
+          threads,
+          tokenBudget,
+          fuse);
     }
   }
 
@@ -174,7 +230,77 @@ public final class OnnxBiEncoder implements Encoder {
     Objects.requireNonNull(folder, "folder");
     Objects.requireNonNull(options, "options");
     PairTokenizer tokenizer = PairTokenizer.open(folder);
-    return open(tokenizer, () -> OnnxSessions.open(folder.onnx(), options.threads()), options);
+    return open(
+        tokenizer,
+        () -> OnnxSessions.open(folder.onnx(), options.threads(), probe(tokenizer, options)),
+        options);
+  }
+
+  /**
+   * The load-time check of a fused graph ({@link OnnxSessions}), when fusion is on: three texts of
+   * different lengths in one padded batch, then two of one length unpadded, so both attention paths
+   * are compared with the original graph, on what the encoder serves: the pooled (and, when so
+   * configured, normalised) vectors. Not the raw hidden states: a dynamically quantized graph picks
+   * one activation scale per batch tensor, and a change in the last bit of a tensor's maximum moves
+   * every token's hidden state by a fraction of a quantization step (bge-small int8: up to 0.1 on
+   * values up to 3.8), as a different batch composition does; the pooled vectors move by 1 - cos of
+   * about 1e-3, less than batch composition moves them.
+   */
+  static Optional<OnnxSessions.Probe> probe(PairTokenizer tokenizer, Options options) {
+    if (!options.fuseKernels()) {
+      return Optional.empty();
+    }
+    int maxLength = Math.min(128, options.maxLength().orElse(tokenizer.maxLength()));
+    List<int[]> ids =
+        tokenizer.tokenizeAll(
+            List.of(
+                "Fever.",
+                "Interferons are signalling proteins released by infected cells.",
+                "The innate immune response to viruses begins when pattern recognition receptors"
+                    + " detect viral nucleic acids, and infected cells then release interferons.",
+                "Antibodies made by B cells bind viral particles and stop them entering cells.",
+                "T cells kill infected cells that show viral fragments on their surface markers."),
+            PairTokenizer.pairCharCap(maxLength));
+    List<PairEncoding> padded = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      padded.add(tokenizer.encodeSingle(ids.get(i), maxLength));
+    }
+    int shorter =
+        Math.min(
+            tokenizer.encodeSingle(ids.get(3), maxLength).length(),
+            tokenizer.encodeSingle(ids.get(4), maxLength).length());
+    List<List<PairEncoding>> batches =
+        List.of(
+            padded,
+            List.of(
+                tokenizer.encodeSingle(ids.get(3), shorter),
+                tokenizer.encodeSingle(ids.get(4), shorter)));
+    return Optional.of(
+        session -> {
+          String file = "probe";
+          ModelInputs inputs = ModelInputs.validate(session, file);
+          String output = chooseOutput(session, file);
+          List<Float> values = new ArrayList<>();
+          for (List<PairEncoding> batch : batches) {
+            try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), batch);
+                OrtSession.Result result = session.run(in.byName(), Set.of(output))) {
+              OnnxTensor tensor = (OnnxTensor) result.get(output).orElseThrow();
+              int hidden = Math.toIntExact(tensor.getInfo().getShape()[2]);
+              FloatBuffer h = tensor.getFloatBuffer();
+              for (int b = 0; b < batch.size(); b++) {
+                float[] v = pool(h, b, in.width(), hidden, batch.get(b).length(), options, file);
+                for (float x : v) {
+                  values.add(x);
+                }
+              }
+            }
+          }
+          float[] out = new float[values.size()];
+          for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+          }
+          return out;
+        });
   }
 
   /** Takes ownership of {@code tokenizer}; opens the session with {@code session}. */
@@ -277,7 +403,7 @@ public final class OnnxBiEncoder implements Encoder {
       lengths[i] = e.length();
     }
     float[][] out = new float[texts.size()][];
-    for (int[] batch : TokenBatches.plan(lengths, options.tokenBudget())) {
+    for (int[] batch : TokenBatches.optimal(lengths, options.tokenBudget(), 0)) {
       List<PairEncoding> rows = new ArrayList<>(batch.length);
       for (int i : batch) {
         rows.add(encodings.get(i));
@@ -293,7 +419,7 @@ public final class OnnxBiEncoder implements Encoder {
   private float[][] run(List<PairEncoding> rows) {
     String file = lease.label();
     try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), rows);
-        OrtSession.Result result = lease.session().run(in.byName(), java.util.Set.of(output))) {
+        OrtSession.Result result = lease.session().run(in.byName(), Set.of(output))) {
       OnnxValue value =
           result
               .get(output)
@@ -320,7 +446,7 @@ public final class OnnxBiEncoder implements Encoder {
       FloatBuffer h = tensor.getFloatBuffer();
       float[][] vectors = new float[rows.size()][];
       for (int b = 0; b < rows.size(); b++) {
-        vectors[b] = pool(h, b, width, hidden, rows.get(b).length(), file);
+        vectors[b] = pool(h, b, width, hidden, rows.get(b).length(), options, file);
       }
       return vectors;
     } catch (OrtException e) {
@@ -328,7 +454,8 @@ public final class OnnxBiEncoder implements Encoder {
     }
   }
 
-  private float[] pool(FloatBuffer h, int row, int width, int hidden, int length, String file) {
+  private static float[] pool(
+      FloatBuffer h, int row, int width, int hidden, int length, Options options, String file) {
     double[] acc = new double[hidden];
     int base = row * width * hidden;
     int tokens = options.pooling() == Pooling.CLS ? 1 : length;
@@ -373,6 +500,14 @@ public final class OnnxBiEncoder implements Encoder {
 
   public Options options() {
     return options;
+  }
+
+  /**
+   * Which graph runs: {@code fused (...)} with the kernels it uses, or {@code original (...)} with
+   * the reason none are (fusion off, no transformer block recognised, or the probe disagreed).
+   */
+  public String graph() {
+    return lease.graph();
   }
 
   @Override

@@ -69,12 +69,35 @@ final class OnnxSessions {
 
   /**
    * Opens (or shares) the session of an ONNX model held in memory, e.g. read from a classpath
-   * resource; {@code name} identifies it in errors and in the registry.
+   * resource; {@code name} identifies it in errors and in the registry. With a {@code probe}, fused
+   * as {@link #open(Path, int, Optional)} fuses a file (the bytes are written to a temporary file
+   * for the rewrite, deleted once the session is open).
    */
-  static Lease open(String name, Supplier<byte[]> bytes, int threads) {
+  static Lease open(String name, Supplier<byte[]> bytes, int threads, Optional<Probe> probe) {
+    Factory original = options -> environment().createSession(bytes.get(), options);
+    if (probe.isEmpty()) {
+      return open(new Key("classpath:" + name, threads, false), original, () -> name);
+    }
     return open(
-        new Key("classpath:" + name, threads, false),
-        options -> environment().createSession(bytes.get(), options),
+        new Key("classpath:" + name, threads, true),
+        options -> {
+          Path copy = null;
+          try {
+            copy = Files.createTempFile("winnow-model-", ".onnx");
+            Files.write(copy, bytes.get());
+            return fused(copy, name, original, probe.get(), options);
+          } catch (IOException e) {
+            return serveOriginal(original, options, "cannot write the model to fuse it: " + e);
+          } finally {
+            if (copy != null) {
+              try {
+                Files.deleteIfExists(copy);
+              } catch (IOException ignored) {
+                // a temporary file left behind is harmless
+              }
+            }
+          }
+        },
         () -> name);
   }
 

@@ -50,6 +50,38 @@ class OnnxBiEncoderTest {
     assertThat(miniLm.maxLength()).isEqualTo(256);
   }
 
+  /**
+   * Both bundled encoders run fused, and serve what their exported graphs serve: MiniLM (fp32) to
+   * float rounding; bge-small (int8) within the noise of its dynamic quantization, whose activation
+   * scales are chosen per batch tensor (the same texts embedded in other batches move as much: see
+   * docs/performance.md).
+   */
+  @Test
+  void bundledEncoders_areFused_andAgreeWithTheirExportedGraphs() {
+    List<String> texts =
+        List.of(
+            "This is an example sentence",
+            "Interferons are signalling proteins released by infected cells.",
+            "Fever.");
+    try (OnnxBiEncoder plainMiniLm = BundledEncoders.miniLm(2, false);
+        OnnxBiEncoder plainBge = BundledEncoders.bgeSmall(2, false)) {
+      assertThat(miniLm.graph())
+          .isEqualTo("fused (12 SkipLayerNormalization, 6 MultiHeadAttention)");
+      assertThat(bge.graph()).isEqualTo("fused (24 SkipLayerNormalization, 12 MultiHeadAttention)");
+      assertThat(plainBge.graph()).isEqualTo("original (fusion off)");
+      float[][] a = miniLm.encodeDocuments(texts);
+      float[][] b = plainMiniLm.encodeDocuments(texts);
+      float[][] c = bge.encodeDocuments(texts);
+      float[][] d = plainBge.encodeDocuments(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        for (int j = 0; j < a[i].length; j++) {
+          assertThat(a[i][j]).isCloseTo(b[i][j], within(1e-5f));
+        }
+        assertThat(dot(c[i], d[i])).as(texts.get(i)).isGreaterThan(0.995);
+      }
+    }
+  }
+
   @Test
   void miniLm_batchOfMixedLengths_equalsOneByOne() {
     List<String> texts =
