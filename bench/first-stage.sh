@@ -9,6 +9,7 @@
 #
 # Options (defaults): --scifact ../shared/data/scifact  --regressions regressions  --docs 0 (all)
 #   --bm25-runs 3  --batch 1000  --warmup 2  --index-threads <processors>
+#   --fusion-docs 1000 (also embed the first N with the exported graph, then fused: the ratio)
 #   --out winnow-bench/target/first-stage
 # Writes results.md and results.json under --out; exits 1 if any answer check fails.
 set -euo pipefail
@@ -17,7 +18,7 @@ cd "$root"
 
 for a in "$@"; do
   if [ "$a" = "--help" ] || [ "$a" = "-h" ]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
   fi
 done

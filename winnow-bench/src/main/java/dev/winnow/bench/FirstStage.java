@@ -60,7 +60,9 @@ import java.util.stream.Stream;
  * <p>Options (defaults): {@code --scifact ../shared/data/scifact --regressions regressions --docs
  * 0} (0: the whole corpus; N: embed only the first N documents, reported as a prefix, and the dense
  * answers cannot be checked) {@code --bm25-runs 3 --batch 1000 --warmup 2 --index-threads
- * <processors> --out winnow-bench/target/first-stage}.
+ * <processors> --fusion-docs 1000} (the first N documents are also embedded with the exported graph
+ * and then the fused one, fresh indexes each, for the fusion's ratio in this run; 0: skip) {@code
+ * --out winnow-bench/target/first-stage}.
  */
 public final class FirstStage {
 
@@ -73,6 +75,7 @@ public final class FirstStage {
       int batch,
       int warmup,
       int indexThreads,
+      int fusionDocs,
       Path out) {
 
     static Options parse(String[] args) {
@@ -84,6 +87,7 @@ public final class FirstStage {
       a.put("batch", "1000");
       a.put("warmup", "2");
       a.put("index-threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
+      a.put("fusion-docs", "1000");
       a.put("out", "winnow-bench/target/first-stage");
       for (int i = 0; i < args.length; i++) {
         String k = args[i].replaceFirst("^--", "");
@@ -101,6 +105,7 @@ public final class FirstStage {
           atLeast("batch", a.get("batch"), 1),
           atLeast("warmup", a.get("warmup"), 0),
           atLeast("index-threads", a.get("index-threads"), 1),
+          atLeast("fusion-docs", a.get("fusion-docs"), 0),
           Path.of(a.get("out")));
     }
 
@@ -178,6 +183,18 @@ public final class FirstStage {
       Path dir = bm25Index;
       String what = "BM25 only, run " + run + (run == 1 ? " (cold JVM)" : "");
       section("index: " + what, () -> ingest(what, dir, corpusSize, Optional.empty()));
+    }
+    int sample = Math.min(o.fusionDocs(), embedded);
+    for (boolean fuse : sample > 0 ? new boolean[] {false, true} : new boolean[0]) {
+      String graph = fuse ? "fused kernels" : "exported graph (--no-fuse)";
+      Path dir = tmp.resolve("bge-small-" + (fuse ? "fused" : "exported"));
+      section(
+          "index: bge-small " + graph,
+          () -> {
+            try (Encoder bge = BundledEncoders.bgeSmall(o.indexThreads(), fuse)) {
+              ingest("BM25 + bge-small int8, " + graph, dir, sample, Optional.of(bge));
+            }
+          });
     }
     Path denseIndex = tmp.resolve("bge-small");
     section(

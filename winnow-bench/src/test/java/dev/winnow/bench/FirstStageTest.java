@@ -57,6 +57,7 @@ class FirstStageTest {
     assertThat(o.docs()).isEqualTo(500);
     assertThat(o.bm25Runs()).isEqualTo(3);
     assertThat(o.warmup()).isEqualTo(2);
+    assertThat(o.fusionDocs()).isEqualTo(1000);
     assertThatThrownBy(() -> FirstStage.Options.parse(new String[] {"--batch", "0"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("batch must be >= 1, got 0");

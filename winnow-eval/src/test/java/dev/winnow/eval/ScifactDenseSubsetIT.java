@@ -119,8 +119,11 @@ class ScifactDenseSubsetIT {
   }
 
   // First measured 2026-11-27 (219 documents: 200 distractors + 19 relevant ones not among them).
+  // Hybrid re-measured after bi-encoders got fused kernels and one-length batches (it was 0.9315):
+  // int8 dynamic quantisation moves each vector a little with its batch and kernels, and with 20
+  // queries one query whose relevant document moves from rank 1 to 2 shifts the mean by 0.018.
   static final double EXPECTED_DENSE = 0.9631;
-  static final double EXPECTED_HYBRID = 0.9315;
+  static final double EXPECTED_HYBRID = 0.9131;
   static final double EXPECTED_RESCORED = 0.9500;
   static final double EXPECTED_BM25 = 0.8947;
 }
