@@ -68,14 +68,7 @@ public final class Compare {
       a.put("c-probe-gflops", "0");
       a.put("java-probe-gflops", "0");
       a.put("peak-gflops", "0");
-      for (int i = 0; i < args.length; i++) {
-        String k = args[i].replaceFirst("^--", "");
-        if (!a.containsKey(k) || i + 1 >= args.length) {
-          throw new IllegalArgumentException(
-              "unknown option or missing value '" + args[i] + "'; options: " + a.keySet());
-        }
-        a.put(k, args[++i]);
-      }
+      a = BenchArgs.parse(args, a);
       Set<String> sections = new LinkedHashSet<>(List.of(a.get("sections").split(",")));
       for (String s : sections) {
         if (!s.equals("fixed") && !s.equals("realistic")) {
@@ -88,13 +81,13 @@ public final class Compare {
               Path.of(a.get("scifact")),
               List.of(a.get("variants").split(",")),
               List.of(a.get("impls").split(",")),
-              positive("threads", a.get("threads")),
-              ints("lengths", a.get("lengths")),
-              positive("batch", a.get("batch")),
-              Integer.parseInt(a.get("warmup")),
-              positive("rounds", a.get("rounds")),
-              positive("queries", a.get("queries")),
-              ints("topk", a.get("topk")),
+              BenchArgs.atLeast("threads", a.get("threads"), 1),
+              BenchArgs.eachAtLeast("lengths", a.get("lengths"), 1),
+              BenchArgs.atLeast("batch", a.get("batch"), 1),
+              BenchArgs.atLeast("warmup", a.get("warmup"), 0),
+              BenchArgs.atLeast("rounds", a.get("rounds"), 1),
+              BenchArgs.atLeast("queries", a.get("queries"), 1),
+              BenchArgs.eachAtLeast("topk", a.get("topk"), 1),
               sections,
               Path.of(a.get("out")),
               Path.of(a.get("node-dir")),
@@ -120,22 +113,6 @@ public final class Compare {
         }
       }
       return o;
-    }
-
-    private static int positive(String name, String v) {
-      int n = Integer.parseInt(v);
-      if (n < 1) {
-        throw new IllegalArgumentException(name + " must be >= 1, got " + n);
-      }
-      return n;
-    }
-
-    private static List<Integer> ints(String name, String v) {
-      List<Integer> out = new ArrayList<>();
-      for (String s : v.split(",")) {
-        out.add(positive(name, s.trim()));
-      }
-      return List.copyOf(out);
     }
   }
 

@@ -89,38 +89,17 @@ public final class FirstStage {
       a.put("index-threads", String.valueOf(Runtime.getRuntime().availableProcessors()));
       a.put("fusion-docs", "1000");
       a.put("out", "winnow-bench/target/first-stage");
-      for (int i = 0; i < args.length; i++) {
-        String k = args[i].replaceFirst("^--", "");
-        if (!a.containsKey(k) || i + 1 >= args.length) {
-          throw new IllegalArgumentException(
-              "unknown option or missing value '" + args[i] + "'; options: " + a.keySet());
-        }
-        a.put(k, args[++i]);
-      }
+      a = BenchArgs.parse(args, a);
       return new Options(
           Path.of(a.get("scifact")),
           Path.of(a.get("regressions")),
-          atLeast("docs", a.get("docs"), 0),
-          atLeast("bm25-runs", a.get("bm25-runs"), 1),
-          atLeast("batch", a.get("batch"), 1),
-          atLeast("warmup", a.get("warmup"), 0),
-          atLeast("index-threads", a.get("index-threads"), 1),
-          atLeast("fusion-docs", a.get("fusion-docs"), 0),
+          BenchArgs.atLeast("docs", a.get("docs"), 0),
+          BenchArgs.atLeast("bm25-runs", a.get("bm25-runs"), 1),
+          BenchArgs.atLeast("batch", a.get("batch"), 1),
+          BenchArgs.atLeast("warmup", a.get("warmup"), 0),
+          BenchArgs.atLeast("index-threads", a.get("index-threads"), 1),
+          BenchArgs.atLeast("fusion-docs", a.get("fusion-docs"), 0),
           Path.of(a.get("out")));
-    }
-
-    private static int atLeast(String name, String value, int min) {
-      int n;
-      try {
-        n = Integer.parseInt(value.trim());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            name + " must be an integer >= " + min + ", got '" + value + "'", e);
-      }
-      if (n < min) {
-        throw new IllegalArgumentException(name + " must be >= " + min + ", got " + n);
-      }
-      return n;
     }
   }
 
