@@ -29,6 +29,13 @@ public final class IndexCache {
   /** An opened index and, when it was built now, how the build went. */
   public record Opened(WinnowIndex index, Path path, Optional<IngestResult> built) {}
 
+  /**
+   * Part of every key with vectors: raised when the bundled encoders start producing different
+   * vectors for the same text, so an index embedded by an earlier Winnow is not reused. 2: fused
+   * kernels and one-length batches (int8 bge-small vectors moved by 1 - cos ~1e-3).
+   */
+  static final int ENCODER_REVISION = 2;
+
   private IndexCache() {}
 
   /** {@code -Dwinnow.cache} or {@code <java.io.tmpdir>/winnow-cache}, plus {@code indexes}. */
@@ -108,7 +115,7 @@ public final class IndexCache {
               + "|format="
               + IndexInfo.FORMAT_VERSION
               + "|vectors="
-              + vectorModel.orElse("-");
+              + vectorModel.map(m -> m + "@" + ENCODER_REVISION).orElse("-");
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
       Path parent = abs.getParent();
