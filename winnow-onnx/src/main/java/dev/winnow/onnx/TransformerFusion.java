@@ -28,8 +28,8 @@ import java.util.Set;
  *
  * Patterns are matched on the graph's structure, never on names, and a match is taken only when
  * every intermediate value has no other reader. The caller must still check the rewritten model's
- * outputs against the original's ({@link OnnxSessions} does, on a padded probe batch): a pattern
- * that looks alike but computes something else is caught there, never served.
+ * outputs against the original's ({@link OnnxSessions} does, on a padded and an unpadded probe
+ * batch): a pattern that looks alike but computes something else is caught there, never served.
  *
  * <p>Stateless and thread-safe.
  */
