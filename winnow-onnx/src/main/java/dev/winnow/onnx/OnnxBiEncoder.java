@@ -252,55 +252,32 @@ public final class OnnxBiEncoder implements Encoder {
     }
     int maxLength = Math.min(128, options.maxLength().orElse(tokenizer.maxLength()));
     List<int[]> ids =
-        tokenizer.tokenizeAll(
-            List.of(
-                "Fever.",
-                "Interferons are signalling proteins released by infected cells.",
-                "The innate immune response to viruses begins when pattern recognition receptors"
-                    + " detect viral nucleic acids, and infected cells then release interferons.",
-                "Antibodies made by B cells bind viral particles and stop them entering cells.",
-                "T cells kill infected cells that show viral fragments on their surface markers."),
-            PairTokenizer.pairCharCap(maxLength));
-    List<PairEncoding> padded = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      padded.add(tokenizer.encodeSingle(ids.get(i), maxLength));
+        tokenizer.tokenizeAll(OnnxSessions.Probe.TEXTS, PairTokenizer.pairCharCap(maxLength));
+    List<PairEncoding> rows = new ArrayList<>();
+    for (int[] text : ids) {
+      rows.add(tokenizer.encodeSingle(text, maxLength));
     }
-    int shorter =
-        Math.min(
-            tokenizer.encodeSingle(ids.get(3), maxLength).length(),
-            tokenizer.encodeSingle(ids.get(4), maxLength).length());
+    int shorter = Math.min(rows.get(3).length(), rows.get(4).length());
     List<List<PairEncoding>> batches =
         List.of(
-            padded,
+            rows.subList(0, 3),
             List.of(
                 tokenizer.encodeSingle(ids.get(3), shorter),
                 tokenizer.encodeSingle(ids.get(4), shorter)));
     return Optional.of(
-        session -> {
-          String file = "probe";
-          ModelInputs inputs = ModelInputs.validate(session, file);
-          String output = chooseOutput(session, file);
-          List<Float> values = new ArrayList<>();
-          for (List<PairEncoding> batch : batches) {
-            try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), batch);
-                OrtSession.Result result = session.run(in.byName(), Set.of(output))) {
-              OnnxTensor tensor = (OnnxTensor) result.get(output).orElseThrow();
+        OnnxSessions.Probe.of(
+            batches,
+            OnnxBiEncoder::chooseOutput,
+            (tensor, batch, width) -> {
               int hidden = Math.toIntExact(tensor.getInfo().getShape()[2]);
               FloatBuffer h = tensor.getFloatBuffer();
+              float[] values = new float[batch.size() * hidden];
               for (int b = 0; b < batch.size(); b++) {
-                float[] v = pool(h, b, in.width(), hidden, batch.get(b).length(), options, file);
-                for (float x : v) {
-                  values.add(x);
-                }
+                float[] v = pool(h, b, width, hidden, batch.get(b).length(), options, "probe");
+                System.arraycopy(v, 0, values, b * hidden, hidden);
               }
-            }
-          }
-          float[] out = new float[values.size()];
-          for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-          }
-          return out;
-        });
+              return values;
+            }));
   }
 
   /** Takes ownership of {@code tokenizer}; opens the session with {@code session}. */

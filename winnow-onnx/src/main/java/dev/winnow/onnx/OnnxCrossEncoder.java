@@ -258,20 +258,10 @@ public final class OnnxCrossEncoder implements CrossEncoder {
    */
   private static OnnxSessions.Probe probe(PairTokenizer tokenizer) {
     String query = "what does the immune system do against a viral infection";
-    List<String> documents =
-        List.of(
-            "Fever.",
-            "Interferons are signalling proteins released by infected cells.",
-            "The innate immune response to viruses begins when pattern recognition receptors"
-                + " detect viral nucleic acids; infected cells then release interferons, which"
-                + " put neighbouring cells into an antiviral state, while natural killer cells"
-                + " destroy cells that display too few self markers.",
-            "Antibodies made by B cells bind viral particles and stop them entering cells.",
-            "T cells kill infected cells that show viral fragments on their surface markers.");
     int maxLength = Math.min(128, tokenizer.maxLength());
-    List<String> texts = new ArrayList<>(documents.size() + 1);
+    List<String> texts = new ArrayList<>(OnnxSessions.Probe.TEXTS.size() + 1);
     texts.add(query);
-    texts.addAll(documents);
+    texts.addAll(OnnxSessions.Probe.TEXTS);
     List<int[]> ids = tokenizer.tokenizeAll(texts, PairTokenizer.pairCharCap(maxLength));
     List<PairEncoding> rows = new ArrayList<>();
     for (int i = 1; i < ids.size(); i++) {
@@ -284,32 +274,15 @@ public final class OnnxCrossEncoder implements CrossEncoder {
             List.of(
                 tokenizer.encode(ids.get(0), ids.get(4), shorter, Truncation.LONGEST_FIRST),
                 tokenizer.encode(ids.get(0), ids.get(5), shorter, Truncation.LONGEST_FIRST)));
-    return session -> {
-      String file = "probe";
-      ModelInputs inputs = ModelInputs.validate(session, file);
-      String out = chooseOutput(session, file);
-      List<float[]> outputs = new ArrayList<>();
-      for (List<PairEncoding> batch : batches) {
-        try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), batch);
-            OrtSession.Result result = session.run(in.byName(), Set.of(out))) {
-          OnnxValue value = result.get(out).orElseThrow();
-          if (!(value instanceof OnnxTensor tensor)) {
-            throw new IllegalStateException("output " + out + " is not a tensor");
-          }
+    return OnnxSessions.Probe.of(
+        batches,
+        OnnxCrossEncoder::chooseOutput,
+        (tensor, batch, width) -> {
           FloatBuffer buffer = tensor.getFloatBuffer();
           float[] values = new float[buffer.remaining()];
           buffer.get(values);
-          outputs.add(values);
-        }
-      }
-      float[] values = new float[outputs.stream().mapToInt(v -> v.length).sum()];
-      int at = 0;
-      for (float[] v : outputs) {
-        System.arraycopy(v, 0, values, at, v.length);
-        at += v.length;
-      }
-      return values;
-    };
+          return values;
+        });
   }
 
   private static String chooseOutput(OrtSession session, String file) {

@@ -1,5 +1,6 @@
 package dev.winnow.onnx;
 
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -7,9 +8,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -85,7 +90,9 @@ final class OnnxSessions {
           try {
             copy = Files.createTempFile("winnow-model-", ".onnx");
             Files.write(copy, bytes.get());
-            return fused(copy, name, original, probe.get(), options);
+            String file = copy.toString(); // read the resource once, not for each session
+            return fused(
+                copy, name, o -> environment().createSession(file, o), probe.get(), options);
           } catch (IOException e) {
             return serveOriginal(original, options, "cannot write the model to fuse it: " + e);
           } finally {
@@ -149,6 +156,58 @@ final class OnnxSessions {
   interface Probe {
     /** Runs the probe batch on {@code session} and returns its outputs, flattened. */
     float[] run(OrtSession session) throws OrtException;
+
+    /**
+     * Texts for a probe: short, long and middling, the last two close in length so that an encoder
+     * can cut them to one length for an unpadded batch.
+     */
+    List<String> TEXTS =
+        List.of(
+            "Fever.",
+            "Interferons are signalling proteins released by infected cells.",
+            "The innate immune response to viruses begins when pattern recognition receptors"
+                + " detect viral nucleic acids; infected cells then release interferons, which"
+                + " put neighbouring cells into an antiviral state, while natural killer cells"
+                + " destroy cells that display too few self markers.",
+            "Antibodies made by B cells bind viral particles and stop them entering cells.",
+            "T cells kill infected cells that show viral fragments on their surface markers.");
+
+    /**
+     * Runs each of {@code batches} through the session and concatenates what {@code read} takes
+     * from the output {@code output} chooses.
+     */
+    static Probe of(
+        List<List<PairEncoding>> batches,
+        BiFunction<OrtSession, String, String> output,
+        BatchOutput read) {
+      return session -> {
+        String file = "probe";
+        ModelInputs inputs = ModelInputs.validate(session, file);
+        String out = output.apply(session, file);
+        List<float[]> parts = new ArrayList<>();
+        for (List<PairEncoding> batch : batches) {
+          try (ModelInputs.Tensors in = inputs.tensors(environment(), batch);
+              OrtSession.Result result = session.run(in.byName(), Set.of(out))) {
+            if (!(result.get(out).orElseThrow() instanceof OnnxTensor tensor)) {
+              throw new IllegalStateException("output " + out + " is not a tensor");
+            }
+            parts.add(read.read(tensor, batch, in.width()));
+          }
+        }
+        float[] values = new float[parts.stream().mapToInt(v -> v.length).sum()];
+        int at = 0;
+        for (float[] v : parts) {
+          System.arraycopy(v, 0, values, at, v.length);
+          at += v.length;
+        }
+        return values;
+      };
+    }
+  }
+
+  /** What a probe keeps of one batch's output tensor ({@code width}: the padded length). */
+  interface BatchOutput {
+    float[] read(OnnxTensor output, List<PairEncoding> batch, int width) throws OrtException;
   }
 
   /** Largest |fused - original| accepted on the probe: float rounding for float graphs. */
