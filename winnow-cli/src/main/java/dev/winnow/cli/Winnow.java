@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       RerankCommand.class,
       SearchCommand.class,
       ServeCommand.class,
+      TrainCommand.class,
     })
 public final class Winnow {
 

@@ -384,6 +384,37 @@ final class OnnxGraph {
     return graph.toBytes();
   }
 
+  /**
+   * Makes {@code outputs} the graph's outputs, each a float tensor of the given shape (a {@code
+   * null} dimension is symbolic, named after its output and position).
+   */
+  void replaceOutputs(Map<String, Long[]> outputs) {
+    graph.removeAll(12);
+    graphOutputs.clear();
+    outputs.forEach(
+        (name, dims) -> {
+          ProtoMessage shape = new ProtoMessage();
+          for (int i = 0; i < dims.length; i++) {
+            ProtoMessage dim = new ProtoMessage();
+            dim.fields.add(
+                dims[i] == null
+                    ? Field.ofString(2, name + "_dim_" + i)
+                    : Field.ofVarint(1, dims[i]));
+            shape.fields.add(Field.ofBytes(1, dim.toBytes()));
+          }
+          ProtoMessage tensorType = new ProtoMessage();
+          tensorType.fields.add(Field.ofVarint(1, FLOAT));
+          tensorType.fields.add(Field.ofBytes(2, shape.toBytes()));
+          ProtoMessage type = new ProtoMessage();
+          type.fields.add(Field.ofBytes(1, tensorType.toBytes()));
+          ProtoMessage valueInfo = new ProtoMessage();
+          valueInfo.fields.add(Field.ofString(1, name));
+          valueInfo.fields.add(Field.ofBytes(2, type.toBytes()));
+          graph.fields.add(Field.ofBytes(12, valueInfo.toBytes()));
+          graphOutputs.add(name);
+        });
+  }
+
   /** Adds an int64 initializer of the given shape. */
   void addLongs(String name, long[] dims, long[] values) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
