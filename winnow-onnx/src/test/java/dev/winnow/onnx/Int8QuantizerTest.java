@@ -95,6 +95,14 @@ class Int8QuantizerTest {
   }
 
   @Test
+  void quantize_twice_sameBytes() throws Exception {
+    Path a = Int8Quantizer.quantize(Shared.tinyFixture(), tmp.resolve("a")).out();
+    Path b = Int8Quantizer.quantize(Shared.tinyFixture(), tmp.resolve("b")).out();
+    assertThat(Files.readAllBytes(a.resolve("onnx/model.onnx")))
+        .isEqualTo(Files.readAllBytes(b.resolve("onnx/model.onnx")));
+  }
+
+  @Test
   void quantize_alreadyQuantized_refusedNamingTheOps() throws Exception {
     Path fixture = Shared.miniLmFixture();
     Path copy = modelCopy(fixture, "model_qint8.onnx");
