@@ -34,6 +34,24 @@ import picocli.CommandLine.Spec;
     })
 final class ModelsCommand {
 
+  /** A command on the hub cache, configured from an environment (the process's, or a test's). */
+  abstract static class HubCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final Path home;
+
+    HubCommand(Map<String, String> env, Path home) {
+      this.env = env;
+      this.home = home;
+    }
+
+    HubConfig hubConfig() {
+      return HubConfig.fromEnvironment(env, home);
+    }
+  }
+
   /** {@code winnow models pull ORG/NAME[@REVISION] [--variant V]}. */
   @Command(
       name = "pull",
@@ -44,7 +62,7 @@ final class ModelsCommand {
         "Environment: HF_ENDPOINT (default https://huggingface.co), HF_HUB_CACHE / HF_HOME"
             + " (cache), HF_TOKEN (private or gated repos), HF_HUB_OFFLINE=1 (cache only)."
       })
-  static final class Pull implements Callable<Integer> {
+  static final class Pull extends HubCommand {
 
     @Parameters(
         paramLabel = "ORG/NAME[@REVISION]",
@@ -59,26 +77,20 @@ final class ModelsCommand {
                 + " O2, ... Default: ${DEFAULT-VALUE}.")
     String variant;
 
-    @Spec CommandSpec spec;
-
-    private final Map<String, String> env;
-    private final Path home;
-
     Pull() {
-      this(System.getenv(), Path.of(System.getProperty("user.home")));
+      super(System.getenv(), Path.of(System.getProperty("user.home")));
     }
 
     /** For tests: an explicit environment instead of the process's. */
     Pull(Map<String, String> env, Path home) {
-      this.env = env;
-      this.home = home;
+      super(env, home);
     }
 
     @Override
     public Integer call() {
       ModelId id = ModelId.parse(model);
       PrintWriter err = spec.commandLine().getErr();
-      HubClient hub = new HubClient(HubConfig.fromEnvironment(env, home), err::println);
+      HubClient hub = new HubClient(hubConfig(), err::println);
       Snapshot snapshot;
       try {
         snapshot = hub.pull(id, variant);
@@ -108,26 +120,20 @@ final class ModelsCommand {
         "List the models in the hub cache: id, revision, commit, size, kind and ONNX files.",
         "Environment: HF_HUB_CACHE / HF_HOME (cache)."
       })
-  static final class ListCached implements Callable<Integer> {
-
-    @Spec CommandSpec spec;
-
-    private final Map<String, String> env;
-    private final Path home;
+  static final class ListCached extends HubCommand {
 
     ListCached() {
-      this(System.getenv(), Path.of(System.getProperty("user.home")));
+      super(System.getenv(), Path.of(System.getProperty("user.home")));
     }
 
     /** For tests: an explicit environment instead of the process's. */
     ListCached(Map<String, String> env, Path home) {
-      this.env = env;
-      this.home = home;
+      super(env, home);
     }
 
     @Override
     public Integer call() {
-      CachedModels cache = new CachedModels(HubConfig.fromEnvironment(env, home));
+      CachedModels cache = new CachedModels(hubConfig());
       List<CachedModels.Entry> entries = cache.list();
       PrintWriter out = spec.commandLine().getOut();
       if (entries.isEmpty()) {
@@ -169,30 +175,24 @@ final class ModelsCommand {
             + " ORG/NAME@REVISION that revision's snapshot and the files only it uses.",
         "Environment: HF_HUB_CACHE / HF_HOME (cache)."
       })
-  static final class Remove implements Callable<Integer> {
+  static final class Remove extends HubCommand {
 
     @Parameters(paramLabel = "ORG/NAME[@REVISION]", description = "A model id from `models list`.")
     String model;
 
-    @Spec CommandSpec spec;
-
-    private final Map<String, String> env;
-    private final Path home;
-
     Remove() {
-      this(System.getenv(), Path.of(System.getProperty("user.home")));
+      super(System.getenv(), Path.of(System.getProperty("user.home")));
     }
 
     /** For tests: an explicit environment instead of the process's. */
     Remove(Map<String, String> env, Path home) {
-      this.env = env;
-      this.home = home;
+      super(env, home);
     }
 
     @Override
     public Integer call() {
       ModelId id = ModelId.parse(model);
-      CachedModels cache = new CachedModels(HubConfig.fromEnvironment(env, home));
+      CachedModels cache = new CachedModels(hubConfig());
       spec.commandLine().getErr().println(cache.remove(id, model.indexOf('@') < 0));
       return 0;
     }
