@@ -28,6 +28,8 @@ final class OnnxGraph {
 
   // TensorProto.DataType
   static final int FLOAT = 1;
+  static final int UINT8 = 2;
+  static final int INT8 = 3;
   static final int INT32 = 6;
   static final int INT64 = 7;
 
@@ -211,6 +213,10 @@ final class OnnxGraph {
   final Map<String, ProtoMessage> initializers = new LinkedHashMap<>();
   final Set<String> graphInputs = new HashSet<>();
   final Set<String> graphOutputs = new HashSet<>();
+
+  /** The initializers the graph was read with (a rewrite may remove some). */
+  private final Set<String> readInitializers;
+
   private int generated;
 
   private OnnxGraph(ProtoMessage model, ProtoMessage graph) {
@@ -228,6 +234,7 @@ final class OnnxGraph {
         default -> {}
       }
     }
+    readInitializers = Set.copyOf(initializers.keySet());
   }
 
   /** Parses a serialized {@code ModelProto}. */
@@ -429,7 +436,8 @@ final class OnnxGraph {
     addTensor(name, dims, FLOAT, b.array());
   }
 
-  private void addTensor(String name, long[] dims, int dataType, byte[] littleEndian) {
+  /** Adds an initializer of the given shape and element type from its little-endian bytes. */
+  void addTensor(String name, long[] dims, int dataType, byte[] littleEndian) {
     ProtoMessage t = new ProtoMessage();
     for (long d : dims) {
       t.fields.add(Field.ofVarint(1, d));
@@ -474,6 +482,13 @@ final class OnnxGraph {
           }
         }
         case 5 -> {}
+        case 11 -> {
+          // Models before IR 4 list initializers among the inputs: drop those no longer present.
+          String input = ProtoMessage.parse(f.bytes()).string(1);
+          if (initializers.containsKey(input) || !readInitializers.contains(input)) {
+            fields.add(f);
+          }
+        }
         case 13 -> {
           // Shapes recorded for values that no longer exist would only confuse the loader.
           if (produced.contains(ProtoMessage.parse(f.bytes()).string(1))) {
