@@ -1,12 +1,17 @@
 package dev.winnow.cli;
 
+import dev.winnow.api.StageFusion;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;
 import dev.winnow.eval.Evaluation;
+import dev.winnow.eval.FusionSweep;
 import dev.winnow.eval.Metric;
 import dev.winnow.eval.PipelineSpec;
+import dev.winnow.eval.Qrels;
+import dev.winnow.eval.QueryIds;
 import dev.winnow.eval.TrecRun;
+import dev.winnow.pipeline.RerankFusion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -74,6 +80,25 @@ public final class EvalCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "evaluate only the first N queries of the split")
   Integer queries;
+
+  @Option(
+      names = "--query-ids",
+      paramLabel = "FILE|ID,ID,...",
+      description =
+          "evaluate only these queries: a file with one id per line, or ids separated by commas"
+              + " (e.g. the validation queries a model was selected on)")
+  String queryIds;
+
+  @Option(
+      names = "--sweep-fusion",
+      split = ",",
+      paramLabel = "W1,W2,...",
+      description =
+          "After the run, re-fuse the last rerank stage with the earlier tier at each weight W of"
+              + " the earlier tier (W x minmax(earlier) + (1 - W) x minmax(stage), as"
+              + " --rerank-fusion linear:W) and with rrf, without scoring again, and print each"
+              + " one's nDCG@10: choose W on a training split, then run the test split once.")
+  List<Double> sweepFusion = new ArrayList<>();
 
   @Option(names = "--run", paramLabel = "FILE", description = "write a TREC run file")
   Path run;
@@ -152,7 +177,8 @@ public final class EvalCommand implements Callable<Integer> {
               kk,
               queries == null ? OptionalInt.empty() : OptionalInt.of(queries),
               Optional.ofNullable(index),
-              warmup);
+              warmup,
+              selectedQueries());
       EvalReport report = EvalRunner.run(request, progress);
       description = report.pipeline();
       Metric recall = new Metric(Metric.Kind.RECALL, kk);
@@ -261,7 +287,8 @@ public final class EvalCommand implements Callable<Integer> {
             k,
             queries == null ? OptionalInt.empty() : OptionalInt.of(queries),
             Optional.ofNullable(index),
-            warmup);
+            warmup,
+            selectedQueries());
     EvalReport report;
     try (TerminalProgress progress = new TerminalProgress(dataset)) {
       report =
@@ -280,7 +307,47 @@ public final class EvalCommand implements Callable<Integer> {
     if (run != null && !json) {
       out.println("run file  " + run);
     }
+    if (!sweepFusion.isEmpty()) {
+      printFusionSweep(out, report, EvalRunner.dataset(request).qrels());
+    }
     out.flush();
     return 0;
+  }
+
+  private Set<String> selectedQueries() {
+    return queryIds == null ? Set.of() : QueryIds.parse(queryIds);
+  }
+
+  /** {@code --sweep-fusion}: nDCG@10 and MRR@10 of the run re-fused at each weight, and rrf. */
+  private void printFusionSweep(PrintWriter out, EvalReport report, Qrels qrels) {
+    List<RerankFusion> fusions = new ArrayList<>();
+    for (double w : sweepFusion) {
+      fusions.add(RerankFusion.linear(w));
+    }
+    fusions.add(RerankFusion.parse("rrf"));
+    List<FusionSweep.Point> points =
+        FusionSweep.sweep(report.run(), qrels, fusions, List.of(Metric.NDCG_10, Metric.MRR_10));
+    FusionSweep.Point best = null;
+    for (FusionSweep.Point p : points) {
+      if (p.fusion().method() == StageFusion.Method.LINEAR
+          && (best == null
+              || p.evaluation().mean(Metric.NDCG_10) > best.evaluation().mean(Metric.NDCG_10))) {
+        best = p;
+      }
+    }
+    out.printf(
+        Locale.ROOT,
+        "fusion of the last rerank stage with the earlier tier (%d queries)%n",
+        report.evaluation().queries());
+    out.printf(Locale.ROOT, "  %-14s %-9s %s%n", "rerank-fusion", "ndcg@10", "mrr@10");
+    for (FusionSweep.Point p : points) {
+      out.printf(
+          Locale.ROOT,
+          "  %-14s %-9.4f %.4f%s%n",
+          p.fusion().label(),
+          p.evaluation().mean(Metric.NDCG_10),
+          p.evaluation().mean(Metric.MRR_10),
+          p == best ? "  <- best linear weight" : "");
+    }
   }
 }

@@ -51,6 +51,19 @@ final class JsonProvenance {
                 x.put("window", win);
               });
       x.put("cached", st.cached());
+      st.fusion()
+          .ifPresent(
+              f -> {
+                Map<String, Object> fu = new LinkedHashMap<>();
+                fu.put("method", f.method().label());
+                fu.put("weight", f.weight());
+                fu.put("earlier_score", f.earlierScore());
+                fu.put("earlier_normalized", f.earlierNormalized());
+                fu.put("stage_score", f.stageScore());
+                fu.put("stage_normalized", f.stageNormalized());
+                fu.put("score", f.score());
+                x.put("fusion", fu);
+              });
       stages.add(x);
     }
     m.put("stages", stages);

@@ -55,6 +55,15 @@ final class PipelineOptions {
   List<String> rerank = new ArrayList<>();
 
   @Option(
+      names = "--rerank-fusion",
+      paramLabel = "none|linear:W|rrf[:K]",
+      description =
+          "Fuse each rerank stage's score with the earlier tier's, per query over the stage's"
+              + " candidates: linear:W = W x minmax(earlier) + (1 - W) x minmax(stage), or"
+              + " reciprocal-rank fusion (K 60). Default: none (the stage's score replaces it).")
+  String rerankFusion;
+
+  @Option(
       names = "--strategy",
       description =
           "Cross-encoder long documents: truncate (default; the engine's truncation), first (the"
@@ -100,6 +109,7 @@ final class PipelineOptions {
     if (!rerank.isEmpty()) {
       o.put("rerank", String.join(",", rerank));
     }
+    put(o, "rerank-fusion", rerankFusion);
     put(o, "strategy", strategy);
     put(o, "stride", stride);
     put(o, "passage-tokens", passageTokens);

@@ -116,6 +116,33 @@ public record BeirDataset(
         0);
   }
 
+  /**
+   * This split restricted to the queries {@code ids} names (file order), qrels included; an id that
+   * is not a query of this split is refused by name.
+   */
+  public BeirDataset onlyQueries(Set<String> ids) {
+    Set<String> have = new HashSet<>();
+    queries.forEach(q -> have.add(q.id()));
+    List<String> missing = ids.stream().filter(id -> !have.contains(id)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(
+          "query-ids: "
+              + missing.size()
+              + " of "
+              + ids.size()
+              + " ids are not judged queries of split '"
+              + split
+              + "' of "
+              + directory
+              + ": "
+              + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
+              + (missing.size() > 10 ? ", ..." : ""));
+    }
+    List<Query> kept = queries.stream().filter(q -> ids.contains(q.id())).toList();
+    return new BeirDataset(
+        directory, split, corpus, kept, qrels.restrictTo(kept.stream().map(Query::id).toList()), 0);
+  }
+
   private static Path firstExisting(Path dir, String... names) {
     for (String n : names) {
       Path p = dir.resolve(n);

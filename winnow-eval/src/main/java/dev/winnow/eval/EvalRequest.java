@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * What to evaluate: a BEIR folder and split, the pipeline, how many hits to keep per query ({@code
  * k}), optionally only the first queries, where the index lives (absent: the {@link IndexCache}),
- * and how many queries to run untimed first to warm up the JVM.
+ * how many queries to run untimed first to warm up the JVM, and optionally only the queries with
+ * the given ids (empty: all; applied before the query limit).
  */
 public record EvalRequest(
     Path dataset,
@@ -17,9 +19,11 @@ public record EvalRequest(
     int k,
     OptionalInt queryLimit,
     Optional<Path> index,
-    int warmupQueries) {
+    int warmupQueries,
+    Set<String> queryIds) {
 
   public EvalRequest {
+    queryIds = Set.copyOf(queryIds);
     Objects.requireNonNull(dataset, "dataset");
     Objects.requireNonNull(split, "split");
     Objects.requireNonNull(pipeline, "pipeline");
@@ -37,17 +41,35 @@ public record EvalRequest(
     }
   }
 
+  /** A request over every query of the split (or its first {@code queryLimit}). */
+  public EvalRequest(
+      Path dataset,
+      String split,
+      PipelineSpec pipeline,
+      int k,
+      OptionalInt queryLimit,
+      Optional<Path> index,
+      int warmupQueries) {
+    this(dataset, split, pipeline, k, queryLimit, index, warmupQueries, Set.of());
+  }
+
+  /** This request over the queries {@code ids} names only. */
+  public EvalRequest withQueryIds(Set<String> ids) {
+    return new EvalRequest(dataset, split, pipeline, k, queryLimit, index, warmupQueries, ids);
+  }
+
   /** The defaults of {@code winnow eval}: k 100, all queries, cached index, no warm-up. */
   public static EvalRequest of(Path dataset, String split, PipelineSpec pipeline) {
     return new EvalRequest(dataset, split, pipeline, 100, OptionalInt.empty(), Optional.empty(), 0);
   }
 
   public EvalRequest withK(int newK) {
-    return new EvalRequest(dataset, split, pipeline, newK, queryLimit, index, warmupQueries);
+    return new EvalRequest(
+        dataset, split, pipeline, newK, queryLimit, index, warmupQueries, queryIds);
   }
 
   public EvalRequest withIndex(Path dir) {
     return new EvalRequest(
-        dataset, split, pipeline, k, queryLimit, Optional.of(dir), warmupQueries);
+        dataset, split, pipeline, k, queryLimit, Optional.of(dir), warmupQueries, queryIds);
   }
 }

@@ -53,9 +53,12 @@ public final class EvalRunner {
     }
   }
 
-  /** The dataset {@code request} names, cut to its query limit. */
+  /** The dataset {@code request} names, cut to its query ids and query limit. */
   public static BeirDataset dataset(EvalRequest request) {
     BeirDataset dataset = BeirDataset.load(request.dataset(), request.split());
+    if (!request.queryIds().isEmpty()) {
+      dataset = dataset.onlyQueries(request.queryIds());
+    }
     if (request.queryLimit().isPresent()) {
       dataset = dataset.firstQueries(request.queryLimit().getAsInt());
     }

@@ -28,6 +28,8 @@ import java.util.TreeSet;
  * @param depth how deep each list of a hybrid is before fusion (at least {@code k})
  * @param rerank the rerank stages in order
  * @param crossEncoder options of every cross-encoder stage
+ * @param rerankFusion how every rerank stage fuses its score with the earlier tier's (empty: the
+ *     stage's score replaces it)
  */
 public record CascadeSpec(
     String retriever,
@@ -39,7 +41,8 @@ public record CascadeSpec(
     Normalization normalization,
     int depth,
     List<RerankSpec> rerank,
-    CrossEncoderOptions crossEncoder) {
+    CrossEncoderOptions crossEncoder,
+    Optional<RerankFusion> rerankFusion) {
 
   /** The first stages {@link Cascades} builds. */
   public static final List<String> RETRIEVERS = List.of("bm25", "dense", "hybrid");
@@ -56,6 +59,7 @@ public record CascadeSpec(
               "normalization",
               "depth",
               "rerank",
+              "rerank-fusion",
               "strategy",
               "stride",
               "passage-tokens",
@@ -170,6 +174,7 @@ public record CascadeSpec(
     }
     rerank = List.copyOf(rerank);
     Objects.requireNonNull(crossEncoder, "crossEncoder");
+    Objects.requireNonNull(rerankFusion, "rerankFusion");
   }
 
   /** BM25 alone, every option at its default. */
@@ -210,6 +215,9 @@ public record CascadeSpec(
             optionalInt(o, "max-length"),
             o.getOrDefault("variant", "default"),
             intOption(o, "cache", 0));
+    String rf = o.getOrDefault("rerank-fusion", "none").trim();
+    Optional<RerankFusion> rerankFusion =
+        rf.equalsIgnoreCase("none") ? Optional.empty() : Optional.of(RerankFusion.parse(rf));
     return new CascadeSpec(
         retriever.trim().toLowerCase(Locale.ROOT),
         o.getOrDefault("embedder", "bge-small"),
@@ -220,7 +228,8 @@ public record CascadeSpec(
         Normalization.parse(o.getOrDefault("normalization", "min-max")),
         intOption(o, "depth", 100),
         stages,
-        ce);
+        ce,
+        rerankFusion);
   }
 
   /** Whether the first stage reads document vectors. */
@@ -249,6 +258,9 @@ public record CascadeSpec(
     }
     if (rerank.stream().anyMatch(r -> r.kind() == RerankSpec.Kind.CROSS_ENCODER)) {
       sb.append(" [").append(crossEncoder.strategy().label()).append("]");
+    }
+    if (!rerank.isEmpty()) {
+      rerankFusion.ifPresent(f -> sb.append(" fused ").append(f.label()));
     }
     return sb.toString();
   }

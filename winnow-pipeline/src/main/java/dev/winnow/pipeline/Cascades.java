@@ -143,12 +143,15 @@ public final class Cascades {
       List<OptionalInt> rerankK = new ArrayList<>();
       for (CascadeSpec.RerankSpec r : spec.rerank()) {
         rerankK.add(r.k());
+        Reranker stage;
         if (r.kind() == CascadeSpec.RerankSpec.Kind.BI_ENCODER) {
           Encoder e = encoder(r.model(), encoders, resources);
-          rerankers.add(new BiEncoderReranker(e, index.documentVectors(e.name()), 32));
+          stage = new BiEncoderReranker(e, index.documentVectors(e.name()), 32);
         } else {
-          rerankers.add(crossEncoder(spec, r.model(), models, warn, resources));
+          stage = crossEncoder(spec, r.model(), models, warn, resources);
         }
+        rerankers.add(
+            spec.rerankFusion().<Reranker>map(f -> new FusingReranker(stage, f)).orElse(stage));
       }
       return new Opened(first, rerankers, rerankK, k, topN, resources);
     } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.winnow.api.Hit;
 import dev.winnow.api.PassageWindow;
 import dev.winnow.api.Provenance;
 import dev.winnow.api.SourceRank;
+import dev.winnow.api.StageFusion;
 import dev.winnow.api.StageScore;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,9 +13,10 @@ import java.util.Optional;
 /**
  * Renders a hit's provenance as text ({@code --explain}): the first stage (or the fused lists and
  * the fusion arithmetic), then every rerank stage with its raw output, activation, passage window
- * and cache flag. The last line is {@code score = X}, where X is read from the provenance alone
- * (the last stage's score, else the first stage's) and printed so that it parses back to the same
- * double; tests check it equals {@link Hit#score()}.
+ * and cache flag, and how a stage fused its score with the earlier tier's. The last line is {@code
+ * score = X}, where X is read from the provenance alone (the last stage's score, else the first
+ * stage's) and printed so that it parses back to the same double; tests check it equals {@link
+ * Hit#score()}.
  */
 public final class Explanation {
 
@@ -63,6 +65,7 @@ public final class Explanation {
         sb.append(", cached");
       }
       sb.append('\n');
+      st.fusion().ifPresent(f -> sb.append("    fused: ").append(fusion(f)).append('\n'));
     }
     sb.append("  score = ").append(Double.toString(finalScore(p)));
     return sb.toString();
@@ -73,6 +76,32 @@ public final class Explanation {
     return p.stages().isEmpty()
         ? p.firstStageScore()
         : p.stages().get(p.stages().size() - 1).score();
+  }
+
+  static String fusion(StageFusion f) {
+    if (f.method() == StageFusion.Method.LINEAR) {
+      return String.format(
+          Locale.ROOT,
+          "linear %s·minmax(earlier %s) + %s·minmax(stage %s) = %s·%s + %s·%s = %s",
+          number(f.weight()),
+          number(f.earlierScore()),
+          number(1 - f.weight()),
+          number(f.stageScore()),
+          number(f.weight()),
+          number(f.earlierNormalized()),
+          number(1 - f.weight()),
+          number(f.stageNormalized()),
+          number(f.score()));
+    }
+    return String.format(
+        Locale.ROOT,
+        "rrf(k=%d) 1/(k+rank of earlier %s) + 1/(k+rank of stage %s) = %s + %s = %s",
+        (int) f.weight(),
+        number(f.earlierScore()),
+        number(f.stageScore()),
+        number(f.earlierNormalized()),
+        number(f.stageNormalized()),
+        number(f.score()));
   }
 
   static String window(PassageWindow w) {

@@ -105,7 +105,21 @@ public final class LinearFusion implements Fusion {
   }
 
   private double[] normalise(List<Hit> hits) {
-    int n = hits.size();
+    double[] scores = new double[hits.size()];
+    for (int i = 0; i < scores.length; i++) {
+      Hit h = hits.get(i);
+      if (!Double.isFinite(h.score())) {
+        throw new IllegalArgumentException(
+            "linear fusion needs finite scores, got " + h.score() + " for '" + h.id() + "'");
+      }
+      scores[i] = h.score();
+    }
+    return normalise(normalization, scores);
+  }
+
+  /** {@code scores} on {@code normalization}'s scale, over these scores alone. */
+  static double[] normalise(Normalization normalization, double[] scores) {
+    int n = scores.length;
     double[] out = new double[n];
     if (n == 0) {
       return out;
@@ -113,23 +127,19 @@ public final class LinearFusion implements Fusion {
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     double mean = 0;
-    for (Hit h : hits) {
-      if (!Double.isFinite(h.score())) {
-        throw new IllegalArgumentException(
-            "linear fusion needs finite scores, got " + h.score() + " for '" + h.id() + "'");
-      }
-      min = Math.min(min, h.score());
-      max = Math.max(max, h.score());
-      mean += h.score();
+    for (double s : scores) {
+      min = Math.min(min, s);
+      max = Math.max(max, s);
+      mean += s;
     }
     mean /= n;
     double var = 0;
-    for (Hit h : hits) {
-      var += (h.score() - mean) * (h.score() - mean);
+    for (double s : scores) {
+      var += (s - mean) * (s - mean);
     }
     double sd = Math.sqrt(var / n);
     for (int i = 0; i < n; i++) {
-      double s = hits.get(i).score();
+      double s = scores[i];
       out[i] =
           switch (normalization) {
             case MIN_MAX -> max > min ? (s - min) / (max - min) : 1.0;
