@@ -35,7 +35,8 @@ public final class TrainableGraph {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(dims, "dims");
       if ((floats == null) == (longs == null)) {
-        throw new IllegalArgumentException("tensor " + name + " needs exactly one of floats, longs");
+        throw new IllegalArgumentException(
+            "tensor " + name + " needs exactly one of floats, longs");
       }
     }
 
@@ -201,7 +202,11 @@ public final class TrainableGraph {
       case INT64 -> Tensor.ofLongs(name, dims, OnnxGraph.longs(t));
       default ->
           throw new IllegalArgumentException(
-              "tensor " + name + " has data type " + type + "; only float (1) and int64 (7) are read");
+              "tensor "
+                  + name
+                  + " has data type "
+                  + type
+                  + "; only float (1) and int64 (7) are read");
     };
   }
 

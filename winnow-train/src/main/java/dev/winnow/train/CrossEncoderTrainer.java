@@ -20,8 +20,8 @@ import dev.winnow.onnx.OnnxCrossEncoder;
 import dev.winnow.onnx.PairEncoding;
 import dev.winnow.onnx.PairTokenizer;
 import dev.winnow.onnx.TrainableGraph;
-import dev.winnow.onnx.TrainableGraph.Op;
 import dev.winnow.onnx.TrainableGraph.Tensor;
+import dev.winnow.pipeline.Calibration;
 import dev.winnow.train.TrainingData.TrainingQuery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,6 +145,9 @@ public final class CrossEncoderTrainer {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final java.util.concurrent.atomic.AtomicBoolean INTEROP_SET =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private final Options o;
   private final Listener listener;
   private final Path work;
@@ -167,7 +170,8 @@ public final class CrossEncoderTrainer {
     try {
       Files.createDirectories(work);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create work folder " + work + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot create work folder " + work + ": " + e.getMessage(), e);
     }
     TrainingBase base = TrainingBase.resolve(o.base(), work);
     TrainingData data =
@@ -190,7 +194,10 @@ public final class CrossEncoderTrainer {
             + " without a positive skipped)");
     Engine engine = Engine.getEngine("PyTorch");
     JniUtils.setNumThreads(o.threads());
-    JniUtils.setNumInteropThreads(1);
+    if (INTEROP_SET.compareAndSet(false, true)) {
+      // libtorch takes this once per process, before any parallel work
+      JniUtils.setNumInteropThreads(1);
+    }
     TrainableGraph graph = TrainableGraph.read(base.onnx());
     boolean hasHead = graph.outputs().contains(Heads.LOGITS);
     Heads.Head head =
@@ -207,7 +214,17 @@ public final class CrossEncoderTrainer {
                 Heads.LOGITS,
                 new GraphModule.Dropout(base.hiddenDropout(), base.attentionDropout()),
                 manager)) {
-      return train(base, data, graph, head, module, tokenizer, manager);
+      Thread hook = interruptHook();
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        return train(base, data, graph, head, module, tokenizer, manager);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: the loop parks
+        }
+      }
     }
   }
 
@@ -281,11 +298,13 @@ public final class CrossEncoderTrainer {
       bestStep = state.path("best_step").asInt();
       best = Checkpoint.readArrays(checkpoint.resolve("best.bin"));
       state.withArray("curve").forEach(n -> curve.add(JSON.convertValue(n, Map.class)));
-      listener.log("resuming from " + checkpoint + " at epoch " + startEpoch + ", step " + adam.step);
+      listener.log(
+          "resuming from " + checkpoint + " at epoch " + startEpoch + ", step " + adam.step);
     } else {
       listener.log(
           String.format(
-              "validation nDCG@10 of the %s first stage alone: %.4f", o.firstStage(), firstStageNdcg));
+              "validation nDCG@10 of the %s first stage alone: %.4f",
+              o.firstStage(), firstStageNdcg));
     }
 
     int epochs = (int) Math.ceil((double) totalSteps / perEpoch);
@@ -302,11 +321,20 @@ public final class CrossEncoderTrainer {
         if (adam.step >= totalSteps) {
           break;
         }
+        if (stop.get()) {
+          parkForShutdown();
+        }
         double lr = schedule(adam.step, warmupSteps, totalSteps);
         double loss = step(module, adam, tokenizer, g, lr, manager);
         if (!Double.isFinite(loss)) {
           throw new IllegalStateException(
-              "loss became " + loss + " at step " + adam.step + "; lower --lr (now " + o.lr() + ")");
+              "loss became "
+                  + loss
+                  + " at step "
+                  + adam.step
+                  + "; lower --lr (now "
+                  + o.lr()
+                  + ")");
         }
         lossSum += loss;
         lossCount++;
@@ -314,7 +342,11 @@ public final class CrossEncoderTrainer {
         double seconds = (System.nanoTime() - started) / 1e9;
         listener.progress(adam.step, totalSteps, lossSum / lossCount, pairsDone / seconds);
       }
-      double ndcg = validationNdcg(module, tokenizer, data.validation(), manager);
+      if (stop.get()) {
+        parkForShutdown();
+      }
+      float[] scores = validationLogits(module, tokenizer, data.validation(), manager);
+      double ndcg = validationNdcg(data.validation(), scores);
       Map<String, Object> point = new LinkedHashMap<>();
       point.put("epoch", epoch + 1);
       point.put("step", adam.step);
@@ -329,6 +361,7 @@ public final class CrossEncoderTrainer {
         bestNdcg = ndcg;
         bestStep = (int) adam.step;
         best = snapshot(module.parameters());
+        best.put(VALIDATION_LOGITS, scores);
       }
       ObjectNode state = JSON.createObjectNode();
       state.put("fingerprint", o.fingerprint());
@@ -345,19 +378,79 @@ public final class CrossEncoderTrainer {
       Checkpoint.write(checkpoint, files, state.toPrettyString());
     }
 
+    float[] bestLogits = best.remove(VALIDATION_LOGITS);
     restore(module.parameters(), best);
-    Path model = export(base, data, graph, head, module, tokenizer, manager, bestNdcg, firstStageNdcg, bestStep, curve);
+    bestValidationLogits = bestLogits;
+    Path model =
+        export(
+            base,
+            data,
+            graph,
+            head,
+            module,
+            tokenizer,
+            manager,
+            bestNdcg,
+            firstStageNdcg,
+            bestStep,
+            curve);
     return new Result(o.out(), bestNdcg, firstStageNdcg, bestStep, lastExportDiff, curve);
   }
 
   private double lastExportDiff;
+  private float[] bestValidationLogits;
+
+  /** The best weights' validation logits ride in the checkpoint's best file under this name. */
+  private static final String VALIDATION_LOGITS = "winnow/validation_logits";
+
+  private final java.util.concurrent.atomic.AtomicBoolean stop =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.CountDownLatch parked =
+      new java.util.concurrent.CountDownLatch(1);
+
+  /**
+   * On Ctrl-C or SIGTERM the JVM runs its shutdown hooks and halts; libtorch must not be mid-op
+   * then (its exit handlers would pull the library out from under the training thread). So the hook
+   * asks the loop to stop, and the loop parks between steps: what was interrupted is the work since
+   * the last epoch checkpoint, which a rerun resumes.
+   */
+  private Thread interruptHook() {
+    return new Thread(
+        () -> {
+          stop.set(true);
+          try {
+            if (!parked.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+              System.err.println(
+                  "winnow: the training step did not end within 60 s; stopping anyway");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        },
+        "winnow-train-interrupt");
+  }
+
+  private void parkForShutdown() {
+    listener.log(
+        "interrupted: run the same command again to resume from the last epoch checkpoint in "
+            + checkpoint);
+    parked.countDown();
+    while (true) {
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException ignored) {
+        // the JVM is halting
+      }
+    }
+  }
 
   /** Linear warm-up to {@code lr}, then linear decay to 0 at the last step. */
   private double schedule(long step, long warmupSteps, long totalSteps) {
     if (step < warmupSteps) {
       return o.lr() * (step + 1) / warmupSteps;
     }
-    return o.lr() * Math.max(0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
+    return o.lr()
+        * Math.max(0, (double) (totalSteps - step) / Math.max(1, totalSteps - warmupSteps));
   }
 
   /** One positive and its sampled negatives; the positive is document 0. */
@@ -437,14 +530,12 @@ public final class CrossEncoderTrainer {
 
   /** The training engine's logits, dropout off, in batches of similar length. */
   private float[] logits(
-      GraphModule module,
-      PairTokenizer tokenizer,
-      List<TextPair> pairs,
-      NDManager manager) {
+      GraphModule module, PairTokenizer tokenizer, List<TextPair> pairs, NDManager manager) {
     JniUtils.setGradMode(false);
     List<PairEncoding> encoded = new ArrayList<>(pairs.size());
     for (TextPair p : pairs) {
-      encoded.add(tokenizer.encode(p.query(), p.document(), o.maxLength(), Truncation.LONGEST_FIRST));
+      encoded.add(
+          tokenizer.encode(p.query(), p.document(), o.maxLength(), Truncation.LONGEST_FIRST));
     }
     Integer[] order = new Integer[pairs.size()];
     for (int i = 0; i < order.length; i++) {
@@ -468,15 +559,23 @@ public final class CrossEncoderTrainer {
     return out;
   }
 
-  private double validationNdcg(
-      GraphModule module, PairTokenizer tokenizer, List<TrainingQuery> validation, NDManager manager) {
+  /** The validation pairs' logits, in query order then first-stage order. */
+  private float[] validationLogits(
+      GraphModule module,
+      PairTokenizer tokenizer,
+      List<TrainingQuery> validation,
+      NDManager manager) {
     List<TextPair> pairs = new ArrayList<>();
     for (TrainingQuery q : validation) {
       for (Hit h : head(q)) {
         pairs.add(new TextPair(q.query().text(), h.text()));
       }
     }
-    float[] scores = logits(module, tokenizer, pairs, manager);
+    return logits(module, tokenizer, pairs, manager);
+  }
+
+  /** nDCG@10 of reranking each validation query's list by {@code scores}. */
+  private double validationNdcg(List<TrainingQuery> validation, float[] scores) {
     double sum = 0;
     int at = 0;
     for (TrainingQuery q : validation) {
@@ -533,22 +632,28 @@ public final class CrossEncoderTrainer {
       byte[] onnx = graph.write(weights, head.ops(), outputs);
       Files.write(staged.resolve("onnx").resolve("model.onnx"), onnx);
       for (Path f : base.tokenizerFiles()) {
-        Files.copy(f, staged.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            f, staged.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
       }
       ObjectNode config = base.config().deepCopy();
       config.putArray("architectures").add("BertForSequenceClassification");
       config.putObject("id2label").put("0", "LABEL_0");
       config.putObject("label2id").put("LABEL_0", 0);
       config.put("num_labels", 1);
-      config.putObject("sentence_transformers").put("activation_fn", "torch.nn.modules.activation.Sigmoid");
+      config
+          .putObject("sentence_transformers")
+          .put("activation_fn", "torch.nn.modules.activation.Sigmoid");
       config.remove("_fixture");
-      JSON.writerWithDefaultPrettyPrinter().writeValue(staged.resolve("config.json").toFile(), config);
+      JSON.writerWithDefaultPrettyPrinter()
+          .writeValue(staged.resolve("config.json").toFile(), config);
 
       lastExportDiff = checkExport(staged, module, tokenizer, data, manager);
       listener.log(
           String.format(
               "exported ONNX reproduces the training engine: max |diff| %.2e on validation pairs",
               lastExportDiff));
+      Calibration calibration = calibration(data);
+      calibration.write(staged.resolve(Calibration.FILE_NAME));
       ObjectNode log = JSON.createObjectNode();
       log.put("base", base.name());
       log.put("dataset", o.dataset().toString());
@@ -563,16 +668,45 @@ public final class CrossEncoderTrainer {
       log.put("best_step", bestStep);
       log.put("export_max_abs_diff", lastExportDiff);
       log.set("curve", JSON.valueToTree(curve));
-      JSON.writerWithDefaultPrettyPrinter().writeValue(staged.resolve("train_log.json").toFile(), log);
+      JSON.writerWithDefaultPrettyPrinter()
+          .writeValue(staged.resolve("train_log.json").toFile(), log);
       Files.writeString(
           staged.resolve("README.md"),
-          ModelCard.write(base.name(), o, data, firstStageNdcg, bestNdcg, bestStep, lastExportDiff, curve));
+          ModelCard.write(
+              base.name(), o, data, firstStageNdcg, bestNdcg, bestStep, lastExportDiff, curve));
       Files.move(staged, o.out(), StandardCopyOption.ATOMIC_MOVE);
       Checkpoint.deleteTree(work);
       return o.out();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the trained model: " + e.getMessage(), e);
     }
+  }
+
+  /** Platt and isotonic fits on the best weights' validation logits, labelled by the qrels. */
+  private Calibration calibration(TrainingData data) {
+    List<Integer> labels = new ArrayList<>();
+    for (TrainingQuery q : data.validation()) {
+      for (Hit h : head(q)) {
+        labels.add(q.judged().getOrDefault(h.id(), 0) > 0 ? 1 : 0);
+      }
+    }
+    double[] x = new double[labels.size()];
+    int[] y = new int[labels.size()];
+    for (int i = 0; i < y.length; i++) {
+      x[i] = bestValidationLogits[i];
+      y[i] = labels.get(i);
+    }
+    return Calibration.fit(
+        x,
+        y,
+        String.format(
+            "%d validation pairs (%d queries of %s split %s, %s top %d)",
+            y.length,
+            data.validation().size(),
+            o.dataset().getFileName(),
+            o.split(),
+            o.firstStage(),
+            o.validationDepth()));
   }
 
   Map<String, Object> optionsMap() {

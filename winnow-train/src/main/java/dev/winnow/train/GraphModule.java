@@ -40,10 +40,37 @@ final class GraphModule implements AutoCloseable {
 
   private static final Set<String> SUPPORTED =
       Set.of(
-          "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Erf", "Tanh", "Neg", "Sigmoid", "Relu",
-          "MatMul", "Gemm", "Gather", "Softmax", "ReduceMean", "Reshape", "Transpose", "Unsqueeze",
-          "Squeeze", "Concat", "Slice", "Cast", "Constant", "Identity", "Shape", "Equal", "Where",
-          "Expand", "ConstantOfShape", "LayerNormalization");
+          "Add",
+          "Sub",
+          "Mul",
+          "Div",
+          "Pow",
+          "Sqrt",
+          "Erf",
+          "Tanh",
+          "Neg",
+          "Sigmoid",
+          "Relu",
+          "MatMul",
+          "Gemm",
+          "Gather",
+          "Softmax",
+          "ReduceMean",
+          "Reshape",
+          "Transpose",
+          "Unsqueeze",
+          "Squeeze",
+          "Concat",
+          "Slice",
+          "Cast",
+          "Constant",
+          "Identity",
+          "Shape",
+          "Equal",
+          "Where",
+          "Expand",
+          "ConstantOfShape",
+          "LayerNormalization");
 
   private final NDManager manager;
   private final List<Op> ops;
@@ -104,7 +131,9 @@ final class GraphModule implements AutoCloseable {
     for (Op op : ops) {
       if (op.opType().equals("Identity") && m.parameters.containsKey(op.input(0))) {
         Tensor source = initializers.get(op.input(0));
-        m.addParameter(op.outputs().get(0), Tensor.ofFloats(op.outputs().get(0), source.dims(), source.floats()));
+        m.addParameter(
+            op.outputs().get(0),
+            Tensor.ofFloats(op.outputs().get(0), source.dims(), source.floats()));
       }
     }
     m.placeDropout(dropout);
@@ -132,7 +161,8 @@ final class GraphModule implements AutoCloseable {
   Map<String, Tensor> weights() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     parameters.forEach(
-        (name, a) -> out.put(name, Tensor.ofFloats(name, parameterDims.get(name), a.toFloatArray())));
+        (name, a) ->
+            out.put(name, Tensor.ofFloats(name, parameterDims.get(name), a.toFloatArray())));
     return out;
   }
 
@@ -304,7 +334,8 @@ final class GraphModule implements AutoCloseable {
   private NDArray run(Op op, Map<String, NDArray> v, NDManager s) {
     return switch (op.opType()) {
       case "Identity" -> in(op, 0, v, s).duplicate();
-      case "Constant" -> create(s, op.tensorAttribute("value").orElseThrow(() -> bad(op, "no tensor value")));
+      case "Constant" ->
+          create(s, op.tensorAttribute("value").orElseThrow(() -> bad(op, "no tensor value")));
       case "Add" -> binary(op, v, s);
       case "Sub" -> binary(op, v, s);
       case "Mul" -> binary(op, v, s);
@@ -358,7 +389,9 @@ final class GraphModule implements AutoCloseable {
   }
 
   private static long[] longs(NDArray a) {
-    return a.getDataType() == DataType.INT64 ? a.toLongArray() : a.toType(DataType.INT64, false).toLongArray();
+    return a.getDataType() == DataType.INT64
+        ? a.toLongArray()
+        : a.toType(DataType.INT64, false).toLongArray();
   }
 
   private NDArray binary(Op op, Map<String, NDArray> v, NDManager s) {
@@ -452,10 +485,12 @@ final class GraphModule implements AutoCloseable {
       return data.get(index);
     }
     if (axis == 0 && rank == 2) {
-      NDArray ids = indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
+      NDArray ids =
+          indices.getDataType() == DataType.INT64 ? indices : indices.toType(DataType.INT64, false);
       return JniUtils.embedding((PtNDArray) ids, (PtNDArray) data, false);
     }
-    throw bad(op, "Gather on axis " + axis + " of rank " + rank + " with indices " + indices.getShape());
+    throw bad(
+        op, "Gather on axis " + axis + " of rank " + rank + " with indices " + indices.getShape());
   }
 
   private int[] axes(Op op, Map<String, NDArray> v, NDManager s, int inputIndex, int rank) {
@@ -555,7 +590,8 @@ final class GraphModule implements AutoCloseable {
       parts.add(in(op, i, v, s));
     }
     int axis = (int) op.intAttribute("axis", 0);
-    if (parts.stream().allMatch(p -> p.getDataType().isInteger() && p.getShape().dimension() == 1)) {
+    if (parts.stream()
+        .allMatch(p -> p.getDataType().isInteger() && p.getShape().dimension() == 1)) {
       List<Long> all = new ArrayList<>();
       parts.forEach(p -> Arrays.stream(longs(p)).forEach(all::add));
       return s.create(all.stream().mapToLong(Long::longValue).toArray());
@@ -628,7 +664,8 @@ final class GraphModule implements AutoCloseable {
 
   private NDArray constantOfShape(Op op, Map<String, NDArray> v, NDManager s) {
     long[] shape = longs(in(op, 0, v, s));
-    Tensor value = op.tensorAttribute("value").orElse(Tensor.ofFloats("", new long[] {1}, new float[] {0}));
+    Tensor value =
+        op.tensorAttribute("value").orElse(Tensor.ofFloats("", new long[] {1}, new float[] {0}));
     return value.floats() != null
         ? s.full(new Shape(shape), value.floats()[0])
         : s.full(new Shape(shape), (int) value.longs()[0]).toType(DataType.INT64, false);

@@ -17,7 +17,9 @@ final class Heads {
   /** The prefix of every value and weight the head adds to a graph. */
   static final String PREFIX = "winnow_head/";
 
-  /** The output the head computes: {@code logits}, {@code [batch, 1]}, as cross-encoders name it. */
+  /**
+   * The output the head computes: {@code logits}, {@code [batch, 1]}, as cross-encoders name it.
+   */
   static final String LOGITS = "logits";
 
   record Head(List<Op> ops, Map<String, Tensor> weights) {}
@@ -50,7 +52,11 @@ final class Heads {
         List.of(
             op("Gather", List.of(hiddenStates, PREFIX + "first_token"), "cls", Map.of("axis", 1L)),
             op("MatMul", List.of(PREFIX + "cls", PREFIX + "pooler.weight"), "pooler_mm", Map.of()),
-            op("Add", List.of(PREFIX + "pooler_mm", PREFIX + "pooler.bias"), "pooler_add", Map.of()),
+            op(
+                "Add",
+                List.of(PREFIX + "pooler_mm", PREFIX + "pooler.bias"),
+                "pooler_add",
+                Map.of()),
             op("Tanh", List.of(PREFIX + "pooler_add"), "pooled", Map.of()),
             op(
                 "MatMul",

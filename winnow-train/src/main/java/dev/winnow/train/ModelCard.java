@@ -57,16 +57,17 @@ final class ModelCard {
         .append(o.seed())
         .append(". Engine: libtorch through DJL's PyTorch engine.\n");
     b.append(
-            String.format(
-                "- **Selection:** best validation nDCG@10 of reranking the first stage's top %d:"
-                    + " **%.4f** at step %d (first stage alone: %.4f).%n",
-                o.validationDepth(), bestNdcg, bestStep, firstStageNdcg));
+        String.format(
+            "- **Selection:** best validation nDCG@10 of reranking the first stage's top %d:"
+                + " **%.4f** at step %d (first stage alone: %.4f).%n",
+            o.validationDepth(), bestNdcg, bestStep, firstStageNdcg));
     b.append(
-            String.format(
-                "- **Export:** `onnx/model.onnx`, the trained graph op for op; it reproduces the"
-                    + " training engine's logits within %.1e on validation pairs.%n%n",
-                exportDiff));
-    b.append("## Validation curve\n\n| epoch | step | loss | validation nDCG@10 |\n| --- | --- | --- | --- |\n");
+        String.format(
+            "- **Export:** `onnx/model.onnx`, the trained graph op for op; it reproduces the"
+                + " training engine's logits within %.1e on validation pairs.%n%n",
+            exportDiff));
+    b.append(
+        "## Validation curve\n\n| epoch | step | loss | validation nDCG@10 |\n| --- | --- | --- | --- |\n");
     for (Map<String, Object> p : curve) {
       b.append(
           String.format(

@@ -22,7 +22,8 @@ import java.util.Set;
 record TrainingBase(String name, ModelFolder folder, ObjectNode config) {
 
   /** The names {@code --base} takes for the bundled bi-encoder. */
-  static final Set<String> BUNDLED_MINILM = Set.of("all-minilm-l6-v2", "minilm", "sentence-transformers/all-MiniLM-L6-v2");
+  static final Set<String> BUNDLED_MINILM =
+      Set.of("all-minilm-l6-v2", "minilm", "sentence-transformers/all-MiniLM-L6-v2");
 
   static final Set<String> FAMILY = Set.of("bert", "electra");
 
@@ -101,7 +102,8 @@ record TrainingBase(String name, ModelFolder folder, ObjectNode config) {
 
   /** Tokenizer files to copy into a trained model folder (those present). */
   List<Path> tokenizerFiles() {
-    return List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
+    return List.of(
+            "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
         .stream()
         .map(f -> folder.root().resolve(f))
         .filter(Files::isRegularFile)

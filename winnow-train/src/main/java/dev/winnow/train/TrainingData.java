@@ -23,17 +23,20 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * What a training run reads: the judged queries of one split, split by seed into fit and
- * validation queries, each with the first stage's candidates. Queries without a positive judgment
- * are skipped and counted. Only the split named is read; the corpus is indexed through the
- * evaluation cache, so training and evaluation share one index.
+ * What a training run reads: the judged queries of one split, split by seed into fit and validation
+ * queries, each with the first stage's candidates. Queries without a positive judgment are skipped
+ * and counted. Only the split named is read; the corpus is indexed through the evaluation cache, so
+ * training and evaluation share one index.
  */
 record TrainingData(
     List<TrainingQuery> fit, List<TrainingQuery> validation, int skippedWithoutPositives) {
 
   /** A query, its positives (id to text), and the first stage's candidates (positives included). */
   record TrainingQuery(
-      Query query, Map<String, String> positives, List<Hit> candidates, Map<String, Integer> judged) {
+      Query query,
+      Map<String, String> positives,
+      List<Hit> candidates,
+      Map<String, Integer> judged) {
 
     /** Candidates that are not judged relevant, in first-stage order. */
     List<Hit> negatives() {
@@ -73,8 +76,7 @@ record TrainingData(
     List<Query> queries = new ArrayList<>();
     int skipped = 0;
     for (Query q : data.queries()) {
-      boolean positive =
-          data.qrels().judgments(q.id()).values().stream().anyMatch(rel -> rel > 0);
+      boolean positive = data.qrels().judgments(q.id()).values().stream().anyMatch(rel -> rel > 0);
       if (positive) {
         queries.add(q);
       } else {

@@ -63,7 +63,12 @@ class GraphModuleTest {
     try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager();
         GraphModule module =
             GraphModule.of(
-                graph, List.of(), Map.of(), "logits", new GraphModule.Dropout(0.1f, 0.1f), manager)) {
+                graph,
+                List.of(),
+                Map.of(),
+                "logits",
+                new GraphModule.Dropout(0.1f, 0.1f),
+                manager)) {
       // 2 layers: 2 attention probabilities + 2 x 2 residual branches + embeddings + classifier
       assertThat(module.dropoutPoints()).isEqualTo(8);
       // untied: every weight of the exporter's deduplicated Identity copies is its own parameter
