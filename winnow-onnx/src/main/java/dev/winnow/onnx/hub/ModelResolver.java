@@ -7,10 +7,11 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
- * Turns what a user typed for a model into a {@link ModelFolder}: an existing directory is used as
- * it is; anything else must be a hub id {@code ORG/NAME[@REVISION]}, served from the hub cache
- * (only from it when offline) or pulled. URLs are refused: models never come from an address the
- * user did not configure as the hub endpoint.
+ * Turns what a user typed for a model into a {@link ModelFolder}: a bundled id ({@code winnow/...},
+ * see {@link dev.winnow.onnx.BundledModels}) is served from Winnow's own jar before any hub lookup;
+ * an existing directory is used as it is; anything else must be a hub id {@code
+ * ORG/NAME[@REVISION]}, served from the hub cache (only from it when offline) or pulled. URLs are
+ * refused: models never come from an address the user did not configure as the hub endpoint.
  *
  * <p>Thread-safe, as the {@link HubClient} it wraps.
  */
@@ -37,6 +38,10 @@ public final class ModelResolver {
    */
   public ModelFolder resolve(String modelRef, String variant) {
     ModelSafety.checkNotUrl(modelRef);
+    var bundled = dev.winnow.onnx.BundledModels.folder(modelRef);
+    if (bundled.isPresent()) {
+      return ModelFolder.open(bundled.get(), variant);
+    }
     if (isDirectory(modelRef)) {
       return ModelFolder.open(Path.of(modelRef), variant);
     }
