@@ -10,6 +10,7 @@ import dev.winnow.api.Reranker;
 import dev.winnow.index.Bm25Retriever;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.BundledEncoders;
+import dev.winnow.onnx.BundledModels;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
 import dev.winnow.onnx.hub.HubException;
@@ -18,8 +19,10 @@ import dev.winnow.pipeline.BiEncoderReranker;
 import dev.winnow.pipeline.Cascades;
 import dev.winnow.pipeline.CrossEncoderReranker;
 import dev.winnow.pipeline.Explanation;
+import dev.winnow.pipeline.FusingReranker;
 import dev.winnow.pipeline.IndexDocumentVectors;
 import dev.winnow.pipeline.OnnxPassages;
+import dev.winnow.pipeline.RerankFusion;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,8 +46,9 @@ import picocli.CommandLine.Spec;
  * {@code winnow demo}: the main job on the embedded default, offline, in seconds. It indexes the
  * sample corpus shipped in the jar (41 short documents on six topics) in memory with bge-small
  * vectors, runs the sample queries through BM25, rescoring by bge-small (real weights from the
- * bundled jar) and, when {@code --model} names one, a cross-encoder; it shows the ranking before
- * and after each stage and explains the top hit.
+ * bundled jar) and a cross-encoder (the bundled winnow/minilm-l6-scifact-ce, trained by Winnow on
+ * SciFact train, or {@code --model}) reranking BM25's top k; it shows the ranking before and after
+ * each stage and explains the top hit.
  */
 @Command(
     name = "demo",
@@ -60,8 +64,17 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--model",
-      description = "Cross-encoder for a third stage: a model folder or a hub id (ORG/NAME).")
+      description =
+          "Cross-encoder reranking BM25's top k: a model folder, a hub id (ORG/NAME) or a bundled"
+              + " id. Default: the bundled winnow/minilm-l6-scifact-ce when the jar has it.")
   String model;
+
+  @Option(
+      names = "--rerank-fusion",
+      description =
+          "How the cross-encoder's score joins BM25's: linear:W (BM25's weight), rrf or none."
+              + " Default: the weight the bundled model was tuned with on its validation queries.")
+  String rerankFusion;
 
   @Option(
       names = "--k",
@@ -117,8 +130,20 @@ final class DemoCommand implements Callable<Integer> {
           new BiEncoderReranker(bge, IndexDocumentVectors.of(index, bge.name()), 32);
       Optional<OnnxCrossEncoder> ce = crossEncoder(out, err);
       try {
+        Optional<RerankFusion> fusion = fusion();
         Optional<Reranker> ceStage =
-            ce.map(c -> CrossEncoderReranker.builder(c).passages(new OnnxPassages(c)).build());
+            ce.map(
+                c -> {
+                  Reranker r = CrossEncoderReranker.builder(c).passages(new OnnxPassages(c)).build();
+                  return fusion.<Reranker>map(f -> new FusingReranker(r, f)).orElse(r);
+                });
+        fusion.ifPresent(
+            f ->
+                out.println(
+                    "Its score is fused with BM25's ("
+                        + f.label()
+                        + ", chosen on the model's validation queries): alone, a reranker this"
+                        + " small also pulls up documents BM25 rightly ranked low."));
         for (Query q : qs) {
           out.println();
           out.println("Query " + q.id() + ": " + q.text());
@@ -128,8 +153,8 @@ final class DemoCommand implements Callable<Integer> {
           show(out, "bge-small rescoring of BM25 top " + k, rescored, first, titles);
           List<Hit> last = rescored;
           if (ceStage.isPresent()) {
-            last = ceStage.get().rerank(q, rescored, k);
-            show(out, ceStage.get().name() + " over those", last, first, titles);
+            last = ceStage.get().rerank(q, first, k);
+            show(out, "cross-encoder reranking of BM25 top " + k, last, first, titles);
           }
           if (!last.isEmpty()) {
             out.println("  why #1 is first:");
@@ -172,11 +197,45 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** The fusion asked for, else the bundled model's tuned one, else none. */
+  private Optional<RerankFusion> fusion() {
+    if (rerankFusion != null) {
+      return rerankFusion.equalsIgnoreCase("none")
+          ? Optional.empty()
+          : Optional.of(RerankFusion.parse(rerankFusion));
+    }
+    return usingBundled() ? Optional.of(RerankFusion.parse(BUNDLED_FUSION)) : Optional.empty();
+  }
+
+  /**
+   * The rerank fusion winnow/minilm-l6-scifact-ce was tuned with: BM25's weight chosen by {@code
+   * eval --sweep-fusion} on the model's own validation queries (train split), see docs/results.md.
+   */
+  static final String BUNDLED_FUSION = "linear:0.5";
+
+  private boolean usingBundled() {
+    return (model == null && !BundledModels.available().isEmpty())
+        || (model != null && model.equalsIgnoreCase(BundledModels.SCIFACT_CE.id()));
+  }
+
   private Optional<OnnxCrossEncoder> crossEncoder(PrintWriter out, PrintWriter err) {
     if (model == null) {
+      if (BundledModels.available().contains(BundledModels.SCIFACT_CE)) {
+        model = BundledModels.SCIFACT_CE.id();
+      } else {
+        out.println(
+            "No cross-encoder given (--model FOLDER or ORG/NAME) and none bundled in this jar:"
+                + " showing BM25 and bge-small rescoring.");
+        return Optional.empty();
+      }
+    }
+    if (BundledModels.isBundledId(model)) {
       out.println(
-          "No cross-encoder given (--model FOLDER or ORG/NAME): showing BM25 and bge-small rescoring.");
-      return Optional.empty();
+          "Cross-encoder: "
+              + BundledModels.SCIFACT_CE.id()
+              + ", bundled: "
+              + BundledModels.SCIFACT_CE.description()
+              + " (model card: ./winnow models list, docs/results.md).");
     }
     ModelFolder folder;
     try {
