@@ -52,6 +52,14 @@ public final class Int8Quantizer {
    * @throws UncheckedIOException when reading or writing fails (nothing is left in {@code out})
    */
   public static Result quantize(Path source, Path out) {
+    return quantize(source, out, false);
+  }
+
+  /**
+   * As {@link #quantize(Path, Path)}; with {@code allInt8} the feed-forward down-projections are
+   * quantized too (smaller and faster, less faithful: see {@link DynamicQuantization}).
+   */
+  public static Result quantize(Path source, Path out, boolean allInt8) {
     ModelFolder folder = ModelFolder.open(source);
     checkDestination(source, out);
     if (!OnnxExternalData.scan(folder.onnx()).locations().isEmpty()) {
@@ -70,7 +78,7 @@ public final class Int8Quantizer {
     }
     DynamicQuantization.Report report;
     try {
-      report = DynamicQuantization.apply(graph);
+      report = DynamicQuantization.apply(graph, allInt8);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(folder.onnx() + ": " + e.getMessage(), e);
     }

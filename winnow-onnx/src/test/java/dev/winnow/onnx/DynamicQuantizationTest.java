@@ -32,7 +32,7 @@ class DynamicQuantizationTest {
     byte[] model = model(random);
     OnnxGraph g = OnnxGraph.parse(model);
 
-    DynamicQuantization.Report report = DynamicQuantization.apply(g);
+    DynamicQuantization.Report report = DynamicQuantization.apply(g, false);
 
     assertThat(report.matMuls()).isEqualTo(1);
     assertThat(report.floatMatMuls()).isEqualTo(1);
@@ -63,9 +63,9 @@ class DynamicQuantizationTest {
   @Test
   void apply_quantizedTwice_refused() {
     OnnxGraph g = OnnxGraph.parse(model(new Random(1)));
-    DynamicQuantization.apply(g);
+    DynamicQuantization.apply(g, false);
     OnnxGraph again = OnnxGraph.parse(g.toBytes());
-    assertThatThrownBy(() -> DynamicQuantization.apply(again))
+    assertThatThrownBy(() -> DynamicQuantization.apply(again, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "the model is already quantized (it has 1 DynamicQuantizeLinear, 1 MatMulInteger)");
@@ -75,7 +75,7 @@ class DynamicQuantizationTest {
   void apply_noWeights_refused() {
     byte[] graph = node("Add", List.of("a", "b"), "c");
     OnnxGraph g = OnnxGraph.parse(cat(num(1, 7), msg(7, graph), msg(8, str(1, ""), num(2, 13))));
-    assertThatThrownBy(() -> DynamicQuantization.apply(g))
+    assertThatThrownBy(() -> DynamicQuantization.apply(g, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nothing to quantize");
   }

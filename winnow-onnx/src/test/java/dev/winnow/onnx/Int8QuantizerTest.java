@@ -28,10 +28,11 @@ class Int8QuantizerTest {
   @TempDir Path tmp;
 
   @Test
-  void quantize_miniLm_within003OfGoldensAndOfOrtQuantizer() {
+  void quantize_miniLmAllInt8_within003OfGoldensAndOfOrtQuantizer() {
+    // --all-int8 quantizes what ONNX Runtime's quantize_dynamic quantizes: like for like.
     Path fixture = Shared.miniLmFixture();
     Path out = tmp.resolve("int8");
-    Int8Quantizer.Result result = Int8Quantizer.quantize(fixture, out);
+    Int8Quantizer.Result result = Int8Quantizer.quantize(fixture, out, true);
 
     assertThat(result.int8Bytes()).isLessThan(result.floatBytes() / 3);
     assertThat(opCounts(out))
@@ -65,6 +66,28 @@ class Int8QuantizerTest {
             + " %d goldens; %,d -> %,d bytes%n",
         worst, worstOrt, vsOrt, rho, cases.size(), result.floatBytes(), result.int8Bytes());
     assertThat(rho).isGreaterThanOrEqualTo(0.9);
+  }
+
+  @Test
+  void quantize_miniLmDefault_downProjectionsStayFp32_closerToGoldens() {
+    Path fixture = Shared.miniLmFixture();
+    Path out = tmp.resolve("mixed");
+    Int8Quantizer.quantize(fixture, out);
+
+    assertThat(opCounts(out)).containsEntry("MatMulInteger", 30).containsEntry("MatMul", 18);
+    List<Goldens.Case> cases = Goldens.cases(fixture);
+    double worst = 0;
+    try (OnnxCrossEncoder mixed = OnnxCrossEncoder.open(ModelFolder.open(out))) {
+      assertThat(mixed.graph()).startsWith("fused");
+      double[] ours = score(mixed, cases);
+      for (int i = 0; i < cases.size(); i++) {
+        worst = Math.max(worst, Math.abs(ours[i] - cases.get(i).logit()));
+      }
+    }
+    System.out.printf(
+        "minilm-l6-ce-fixture int8, down-projections fp32: max |logit - fp32 golden| = %.4f%n",
+        worst);
+    assertThat(worst).isLessThan(0.03);
   }
 
   @Test
