@@ -1,6 +1,7 @@
 package dev.winnow.cli;
 
 import dev.winnow.api.StageFusion;
+import dev.winnow.eval.CalibrationPairs;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;
@@ -11,6 +12,9 @@ import dev.winnow.eval.PipelineSpec;
 import dev.winnow.eval.Qrels;
 import dev.winnow.eval.QueryIds;
 import dev.winnow.eval.TrecRun;
+import dev.winnow.onnx.hub.ModelResolver;
+import dev.winnow.pipeline.Calibration;
+import dev.winnow.pipeline.CascadeSpec;
 import dev.winnow.pipeline.RerankFusion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -99,6 +103,23 @@ public final class EvalCommand implements Callable<Integer> {
               + " --rerank-fusion linear:W) and with rrf, without scoring again, and print each"
               + " one's nDCG@10: choose W on a training split, then run the test split once.")
   List<Double> sweepFusion = new ArrayList<>();
+
+  @Option(
+      names = "--reliability",
+      paramLabel = "PREFIX",
+      description =
+          "After the run, report the expected calibration error (15 bins) of the last"
+              + " cross-encoder stage's pairs (every hit, labelled by the qrels) as raw sigmoid,"
+              + " Platt and isotonic, and draw the reliability diagram to PREFIX.png and"
+              + " PREFIX.svg. The calibration is --calibration FILE, else the model's"
+              + " calibration.json, read when the run is done.")
+  Path reliability;
+
+  @Option(
+      names = "--calibration",
+      paramLabel = "FILE",
+      description = "calibration for --reliability (default: the model's calibration.json)")
+  Path calibrationFile;
 
   @Option(names = "--run", paramLabel = "FILE", description = "write a TREC run file")
   Path run;
@@ -279,6 +300,9 @@ public final class EvalCommand implements Callable<Integer> {
         return sweep(out, progress);
       }
     }
+    if (reliability != null) {
+      lastCrossEncoder(pipeline.spec(retriever));
+    }
     EvalRequest request =
         new EvalRequest(
             dataset,
@@ -310,8 +334,45 @@ public final class EvalCommand implements Callable<Integer> {
     if (!sweepFusion.isEmpty()) {
       printFusionSweep(out, report, EvalRunner.dataset(request).qrels());
     }
+    if (reliability != null) {
+      CalibrationReport.print(
+          out,
+          CalibrationPairs.of(report.run(), EvalRunner.dataset(request).qrels()),
+          calibrationFor(pipeline.spec(retriever)),
+          dataset.getFileName() + " " + split + ", " + report.evaluation().queries() + " queries",
+          Optional.of(reliability));
+    }
     out.flush();
     return 0;
+  }
+
+  /** The model of the last cross-encoder stage; --reliability needs one. */
+  private static String lastCrossEncoder(CascadeSpec cascade) {
+    List<CascadeSpec.RerankSpec> ce =
+        cascade.rerank().stream()
+            .filter(x -> x.kind() == CascadeSpec.RerankSpec.Kind.CROSS_ENCODER)
+            .toList();
+    if (ce.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--reliability needs a cross-encoder stage (--rerank cross-encoder:MODEL)");
+    }
+    return ce.get(ce.size() - 1).model();
+  }
+
+  /**
+   * The calibration of the last cross-encoder stage: --calibration, else its calibration.json. It
+   * is read once the run is done, so that a fit made meanwhile (on other queries) can be used.
+   */
+  private Calibration calibrationFor(CascadeSpec cascade) {
+    String model = lastCrossEncoder(cascade);
+    if (calibrationFile != null) {
+      return Calibration.read(calibrationFile);
+    }
+    return Calibration.read(
+        Calibration.fileOf(
+            ModelResolver.fromEnvironment()
+                .resolve(model, cascade.crossEncoder().variant())
+                .root()));
   }
 
   private Set<String> selectedQueries() {
