@@ -2,7 +2,9 @@ package dev.winnow.cli;
 
 import dev.winnow.api.Hit;
 import dev.winnow.eval.CalibrationPairs;
+import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.pipeline.Calibration;
+import dev.winnow.pipeline.CascadeSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +48,37 @@ final class CalibrationOptions {
    */
   Calibration load(Path modelFolder) {
     return Calibration.read(file != null ? file : Calibration.fileOf(modelFolder));
+  }
+
+  /**
+   * The model of {@code cascade}'s last cross-encoder stage, whose logits calibrated scores read;
+   * {@code flags} (the options that need it) name the refusal when there is none.
+   */
+  static String lastCrossEncoder(CascadeSpec cascade, String flags) {
+    List<CascadeSpec.RerankSpec> ce =
+        cascade.rerank().stream()
+            .filter(x -> x.kind() == CascadeSpec.RerankSpec.Kind.CROSS_ENCODER)
+            .toList();
+    if (ce.isEmpty()) {
+      throw new IllegalArgumentException(
+          flags + " need a cross-encoder stage (--rerank cross-encoder:MODEL)");
+    }
+    return ce.get(ce.size() - 1).model();
+  }
+
+  /**
+   * The calibration of {@code cascade}'s last cross-encoder stage: {@code file} when given, else
+   * {@code calibration.json} in that model's folder.
+   */
+  static Calibration forCascade(CascadeSpec cascade, Path file, String flags) {
+    String model = lastCrossEncoder(cascade, flags);
+    return Calibration.read(
+        file != null
+            ? file
+            : Calibration.fileOf(
+                ModelResolver.fromEnvironment()
+                    .resolve(model, cascade.crossEncoder().variant())
+                    .root()));
   }
 
   /** The hits whose probability (by {@code calibration}) is at least {@code --min-score}. */

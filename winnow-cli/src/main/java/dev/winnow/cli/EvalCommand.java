@@ -12,9 +12,6 @@ import dev.winnow.eval.PipelineSpec;
 import dev.winnow.eval.Qrels;
 import dev.winnow.eval.QueryIds;
 import dev.winnow.eval.TrecRun;
-import dev.winnow.onnx.hub.ModelResolver;
-import dev.winnow.pipeline.Calibration;
-import dev.winnow.pipeline.CascadeSpec;
 import dev.winnow.pipeline.RerankFusion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -301,7 +298,7 @@ public final class EvalCommand implements Callable<Integer> {
       }
     }
     if (reliability != null) {
-      lastCrossEncoder(pipeline.spec(retriever));
+      CalibrationOptions.lastCrossEncoder(pipeline.spec(retriever), "--reliability");
     }
     EvalRequest request =
         new EvalRequest(
@@ -338,41 +335,13 @@ public final class EvalCommand implements Callable<Integer> {
       CalibrationReport.print(
           out,
           CalibrationPairs.of(report.run(), EvalRunner.dataset(request).qrels()),
-          calibrationFor(pipeline.spec(retriever)),
+          // Read after the run, so that a calibration fitted meanwhile can be used.
+          CalibrationOptions.forCascade(pipeline.spec(retriever), calibrationFile, "--reliability"),
           dataset.getFileName() + " " + split + ", " + report.evaluation().queries() + " queries",
           Optional.of(reliability));
     }
     out.flush();
     return 0;
-  }
-
-  /** The model of the last cross-encoder stage; --reliability needs one. */
-  private static String lastCrossEncoder(CascadeSpec cascade) {
-    List<CascadeSpec.RerankSpec> ce =
-        cascade.rerank().stream()
-            .filter(x -> x.kind() == CascadeSpec.RerankSpec.Kind.CROSS_ENCODER)
-            .toList();
-    if (ce.isEmpty()) {
-      throw new IllegalArgumentException(
-          "--reliability needs a cross-encoder stage (--rerank cross-encoder:MODEL)");
-    }
-    return ce.get(ce.size() - 1).model();
-  }
-
-  /**
-   * The calibration of the last cross-encoder stage: --calibration, else its calibration.json. It
-   * is read once the run is done, so that a fit made meanwhile (on other queries) can be used.
-   */
-  private Calibration calibrationFor(CascadeSpec cascade) {
-    String model = lastCrossEncoder(cascade);
-    if (calibrationFile != null) {
-      return Calibration.read(calibrationFile);
-    }
-    return Calibration.read(
-        Calibration.fileOf(
-            ModelResolver.fromEnvironment()
-                .resolve(model, cascade.crossEncoder().variant())
-                .root()));
   }
 
   private Set<String> selectedQueries() {

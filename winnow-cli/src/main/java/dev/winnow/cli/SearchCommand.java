@@ -188,21 +188,9 @@ final class SearchCommand implements Callable<Integer> {
     if (!calibration.needed(scores.equals("calibrated"))) {
       return Optional.empty();
     }
-    List<CascadeSpec.RerankSpec> ce =
-        cascade.rerank().stream()
-            .filter(x -> x.kind() == CascadeSpec.RerankSpec.Kind.CROSS_ENCODER)
-            .toList();
-    if (ce.isEmpty()) {
-      throw new IllegalArgumentException(
-          "--scores calibrated and --min-score need a cross-encoder stage"
-              + " (--rerank cross-encoder:MODEL)");
-    }
-    String model = ce.get(ce.size() - 1).model();
     return Optional.of(
-        calibration.load(
-            ModelResolver.fromEnvironment()
-                .resolve(model, cascade.crossEncoder().variant())
-                .root()));
+        CalibrationOptions.forCascade(
+            cascade, calibration.file, "--scores calibrated and --min-score"));
   }
 
   static String timings(Pipeline.Result r) {
