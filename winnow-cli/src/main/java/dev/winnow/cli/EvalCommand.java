@@ -1,6 +1,7 @@
 package dev.winnow.cli;
 
 import dev.winnow.api.StageFusion;
+import dev.winnow.eval.CalibrationPairs;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;
@@ -99,6 +100,23 @@ public final class EvalCommand implements Callable<Integer> {
               + " --rerank-fusion linear:W) and with rrf, without scoring again, and print each"
               + " one's nDCG@10: choose W on a training split, then run the test split once.")
   List<Double> sweepFusion = new ArrayList<>();
+
+  @Option(
+      names = "--reliability",
+      paramLabel = "PREFIX",
+      description =
+          "After the run, report the expected calibration error (15 bins) of the last"
+              + " cross-encoder stage's pairs (every hit, labelled by the qrels) as raw sigmoid,"
+              + " Platt and isotonic, and draw the reliability diagram to PREFIX.png and"
+              + " PREFIX.svg. The calibration is --calibration FILE, else the model's"
+              + " calibration.json, read when the run is done.")
+  Path reliability;
+
+  @Option(
+      names = "--calibration",
+      paramLabel = "FILE",
+      description = "calibration for --reliability (default: the model's calibration.json)")
+  Path calibrationFile;
 
   @Option(names = "--run", paramLabel = "FILE", description = "write a TREC run file")
   Path run;
@@ -279,6 +297,9 @@ public final class EvalCommand implements Callable<Integer> {
         return sweep(out, progress);
       }
     }
+    if (reliability != null) {
+      CalibrationOptions.lastCrossEncoder(pipeline.spec(retriever), "--reliability");
+    }
     EvalRequest request =
         new EvalRequest(
             dataset,
@@ -309,6 +330,15 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (!sweepFusion.isEmpty()) {
       printFusionSweep(out, report, EvalRunner.dataset(request).qrels());
+    }
+    if (reliability != null) {
+      CalibrationReport.print(
+          out,
+          CalibrationPairs.of(report.run(), EvalRunner.dataset(request).qrels()),
+          // Read after the run, so that a calibration fitted meanwhile can be used.
+          CalibrationOptions.forCascade(pipeline.spec(retriever), calibrationFile, "--reliability"),
+          dataset.getFileName() + " " + split + ", " + report.evaluation().queries() + " queries",
+          Optional.of(reliability));
     }
     out.flush();
     return 0;

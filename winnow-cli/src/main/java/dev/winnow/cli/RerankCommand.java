@@ -10,12 +10,15 @@ import dev.winnow.api.Truncation;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
 import dev.winnow.onnx.hub.ModelResolver;
+import dev.winnow.pipeline.Calibration;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,9 +61,13 @@ final class RerankCommand implements Callable<Integer> {
 
   @Option(
       names = "--scores",
-      paramLabel = "raw|sigmoid",
-      description = "Activation applied to the logit (default: the model's).")
+      paramLabel = "raw|sigmoid|calibrated",
+      description =
+          "Activation applied to the logit (default: the model's), or calibrated: the probability"
+              + " that the document is relevant, from the model's calibration.json.")
   String scores;
+
+  @Mixin CalibrationOptions calibration = new CalibrationOptions();
 
   @Option(
       names = "--max-length",
@@ -87,7 +94,8 @@ final class RerankCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ScoringOptions scoring = ScoringOptions.DEFAULTS.withTruncation(Truncation.parse(truncation));
-    if (scores != null) {
+    boolean calibrated = "calibrated".equalsIgnoreCase(scores);
+    if (scores != null && !calibrated) {
       scoring = scoring.withActivation(Activation.parse(scores));
     }
     if (maxLength != null) {
@@ -113,9 +121,17 @@ final class RerankCommand implements Callable<Integer> {
       ids.add(e.id());
       texts.add(e.text());
     }
+    ModelFolder folder = resolveModel(model, variant);
+    Optional<Calibration> cal =
+        calibration.needed(calibrated)
+            ? Optional.of(calibration.load(folder.root()))
+            : Optional.empty();
     List<RankedDocument> ranked;
-    try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(resolveModel(model, variant), options)) {
+    try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
       ranked = encoder.rerank(query, ids, texts, topN == null ? ids.size() : topN, scoring);
+    }
+    if (cal.isPresent()) {
+      ranked = calibrate(ranked, cal.get(), calibrated);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -125,6 +141,22 @@ final class RerankCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * The ranked documents whose calibrated probability is at least {@code --min-score}, each scored
+   * by that probability when {@code --scores calibrated} (the order, by logit, is kept).
+   */
+  private List<RankedDocument> calibrate(
+      List<RankedDocument> ranked, Calibration cal, boolean calibrated) {
+    List<RankedDocument> out = new ArrayList<>(ranked.size());
+    for (RankedDocument r : ranked) {
+      double p = cal.apply(r.logit());
+      if (calibration.minScore == null || p >= calibration.minScore) {
+        out.add(calibrated ? new RankedDocument(r.index(), r.id(), r.logit(), p) : r);
+      }
+    }
+    return out;
   }
 
   /**

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
+import dev.winnow.eval.CalibrationPairs;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.opensearch.OpenSearchBackend;
+import dev.winnow.pipeline.Calibration;
 import dev.winnow.pipeline.CascadeSpec;
 import dev.winnow.pipeline.Cascades;
 import dev.winnow.pipeline.FirstStageSource;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,6 +72,17 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin PipelineOptions pipeline;
 
+  @Option(
+      names = "--scores",
+      defaultValue = "pipeline",
+      paramLabel = "pipeline|calibrated",
+      description =
+          "Scores printed: the pipeline's (default) or calibrated, the probability that the hit"
+              + " is relevant from the last cross-encoder stage's logit and the model's calibration.")
+  String scores;
+
+  @Mixin CalibrationOptions calibration = new CalibrationOptions();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -83,6 +97,7 @@ final class SearchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("query must not be blank");
     }
     CascadeSpec cascade = pipeline.spec(retriever);
+    Optional<Calibration> cal = calibration(cascade);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!backend.isOpenSearch() && index == null) {
@@ -105,23 +120,46 @@ final class SearchCommand implements Callable<Integer> {
                 err::println)) {
       Pipeline p = opened.pipeline();
       Pipeline.Result r = p.search(Query.of(query));
+      List<Hit> shown = calibration.keep(r.hits(), cal);
       if (json) {
-        out.println(json(cascade, r, p));
+        out.println(json(cascade, r, shown, p, cal));
       } else {
         out.println("query: " + query);
         out.println("pipeline: " + cascade.describe() + ", k " + k + ", top " + topN);
+        cal.ifPresent(
+            c ->
+                out.println(
+                    "scores: calibrated probability of relevance ("
+                        + c.method().label()
+                        + ")"
+                        + (calibration.minScore == null
+                            ? ""
+                            : ", "
+                                + (r.hits().size() - shown.size())
+                                + " hit(s) below --min-score "
+                                + calibration.minScore
+                                + " dropped")));
         int rank = 1;
-        for (Hit h : r.hits()) {
+        for (Hit h : shown) {
           out.printf(
               Locale.ROOT,
               "%3d. %-12s %10.4f  %s%n",
               rank++,
               h.id(),
-              h.score(),
+              printed(h, cal),
               snippet(h.text(), 90));
           if (explain) {
             for (String line : p.explain(h).split("\n")) {
               out.println("       " + line);
+            }
+            if (cal.isPresent()) {
+              out.println(
+                  "       calibrated: "
+                      + cal.get().method().label()
+                      + "(logit "
+                      + CalibrationPairs.crossEncoderLogit(h)
+                      + ") = "
+                      + CalibrationOptions.probability(h, cal.get()));
             }
           }
         }
@@ -130,6 +168,29 @@ final class SearchCommand implements Callable<Integer> {
       out.flush();
     }
     return 0;
+  }
+
+  private double printed(Hit h, Optional<Calibration> cal) {
+    return cal.isPresent() && scores.equals("calibrated")
+        ? CalibrationOptions.probability(h, cal.get())
+        : h.score();
+  }
+
+  /**
+   * The calibration of the last cross-encoder stage, when calibrated scores or --min-score ask for
+   * it; a pipeline without a cross-encoder is refused.
+   */
+  private Optional<Calibration> calibration(CascadeSpec cascade) {
+    if (!scores.equals("pipeline") && !scores.equals("calibrated")) {
+      throw new IllegalArgumentException(
+          "--scores must be one of pipeline, calibrated; got '" + scores + "'");
+    }
+    if (!calibration.needed(scores.equals("calibrated"))) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        CalibrationOptions.forCascade(
+            cascade, calibration.file, "--scores calibrated and --min-score"));
   }
 
   static String timings(Pipeline.Result r) {
@@ -145,7 +206,13 @@ final class SearchCommand implements Callable<Integer> {
     return one.length() <= max ? one : one.substring(0, max - 1) + "…";
   }
 
-  private String json(CascadeSpec cascade, Pipeline.Result r, Pipeline p) throws Exception {
+  private String json(
+      CascadeSpec cascade,
+      Pipeline.Result r,
+      List<Hit> shown,
+      Pipeline p,
+      Optional<Calibration> cal)
+      throws Exception {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("query", query);
     root.put("pipeline", cascade.describe());
@@ -153,11 +220,14 @@ final class SearchCommand implements Callable<Integer> {
     root.put("top_n", topN);
     List<Object> hits = new ArrayList<>();
     int rank = 1;
-    for (Hit h : r.hits()) {
+    for (Hit h : shown) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("rank", rank++);
       m.put("id", h.id());
       m.put("score", h.score());
+      if (cal.isPresent()) {
+        m.put("probability", CalibrationOptions.probability(h, cal.get()));
+      }
       m.put("text", h.text());
       m.put("provenance", JsonProvenance.of(h.provenance()));
       if (explain) {

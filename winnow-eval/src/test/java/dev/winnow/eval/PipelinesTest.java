@@ -37,4 +37,17 @@ class PipelinesTest {
     assertThatThrownBy(() -> Pipelines.check(new PipelineSpec("hybrid", Map.of("fusion", "max"))))
         .hasMessageContaining("fusion must be one of rrf, linear; got 'max'");
   }
+
+  @Test
+  void check_rerankFusion_isAPipelineOption_asRegressionFilesWriteIt() {
+    Pipelines.check(
+        new PipelineSpec(
+            "bm25", Map.of("rerank", "cross-encoder:x/y", "rerank-fusion", "linear:0.6")));
+    assertThatThrownBy(
+            () ->
+                Pipelines.check(
+                    new PipelineSpec(
+                        "bm25", Map.of("rerank", "cross-encoder:x/y", "rerank-fusion", "max"))))
+        .hasMessageContaining("rerank-fusion must be none, linear:W");
+  }
 }

@@ -363,8 +363,9 @@ public record Calibration(
 
   /**
    * Isotonic regression by pool-adjacent-violators: pairs sorted by logit, equal logits pooled
-   * first, then adjacent blocks whose means decrease are merged until none do. Each block becomes
-   * one breakpoint at its lowest logit and one at its highest (one when they are equal).
+   * first, then adjacent blocks whose means decrease are merged until none do (equal means merge
+   * too: the function is the same with fewer breakpoints). Each block becomes one breakpoint at its
+   * lowest logit and one at its highest (one when they are equal).
    */
   static Isotonic fitIsotonic(double[] logits, int[] labels) {
     int n = logits.length;
@@ -393,7 +394,7 @@ public record Calibration(
         blocks++;
       }
       while (blocks > 1
-          && sum[blocks - 2] / weight[blocks - 2] > sum[blocks - 1] / weight[blocks - 1]) {
+          && sum[blocks - 2] / weight[blocks - 2] >= sum[blocks - 1] / weight[blocks - 1]) {
         hi[blocks - 2] = hi[blocks - 1];
         sum[blocks - 2] += sum[blocks - 1];
         weight[blocks - 2] += weight[blocks - 1];

@@ -32,10 +32,10 @@ class CalibrationTest {
   @Test
   void fitIsotonic_equalLogitsPoolFirst_andAChainOfViolatorsMerges() {
     // x: 1, 1, 2, 3 with labels 1, 0, 1, 0 -> the tie pools to 0.5; then 1 and 0 violate and pool
-    // to 0.5, equal to (not below) the block before it, so the two blocks stay apart.
+    // to 0.5, equal to the block before it, so the two merge: one block over [1, 3].
     Isotonic iso = Calibration.fitIsotonic(new double[] {1, 1, 2, 3}, new int[] {1, 0, 1, 0});
-    assertThat(iso.x()).containsExactly(1, 2, 3);
-    assertThat(iso.y()).containsExactly(0.5, 0.5, 0.5);
+    assertThat(iso.x()).containsExactly(1, 3);
+    assertThat(iso.y()).containsExactly(0.5, 0.5);
     // 0 0 1 | 0 1 1: blocks {0,0} {1,0 -> .5} {1,1}
     Isotonic two =
         Calibration.fitIsotonic(new double[] {1, 2, 3, 4, 5, 6}, new int[] {0, 0, 1, 0, 1, 1});
