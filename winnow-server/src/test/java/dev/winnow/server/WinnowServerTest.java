@@ -281,6 +281,46 @@ class WinnowServerTest {
     assertThat(fake.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(202);
   }
 
+  /**
+   * Issue 14, item 6: Cohere pairs arrive tokenized and TEI's as texts, which cannot share a model
+   * call; a one-text TEI request behind 1,000 Cohere documents was served after all of them.
+   */
+  @Test
+  void scheduler_servesAOneTextRequestOfAnotherKind_withinTwoBatches_behindALargeOne()
+      throws Exception {
+    String url = start(ServerConfig.DEFAULTS);
+    CountDownLatch held = fake.hold();
+    CompletableFuture<Http.Reply> first =
+        CompletableFuture.supplyAsync(
+            () -> Http.post(url + "/v2/rerank", "{\"query\":\"one\",\"documents\":[\"a\"]}"));
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    StringBuilder docs = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      docs.append(i == 0 ? "" : ",").append("\"doc ").append(i).append('"');
+    }
+    CompletableFuture<Http.Reply> large =
+        CompletableFuture.supplyAsync(
+            () ->
+                Http.post(
+                    url + "/v2/rerank", "{\"query\":\"large\",\"documents\":[" + docs + "]}"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 1000"));
+    CompletableFuture<Http.Reply> small =
+        CompletableFuture.supplyAsync(
+            () -> Http.post(url + "/rerank", "{\"query\":\"small\",\"texts\":[\"x\"]}"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 1001"));
+    fake.release();
+    assertThat(small.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    assertThat(large.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    first.get(10, TimeUnit.SECONDS);
+    int servedIn = -1;
+    for (int b = 0; b < fake.batchQueries.size() && servedIn < 0; b++) {
+      servedIn = fake.batchQueries.get(b).contains("small") ? b : -1;
+    }
+    // batch 0 is the held one, batch 1 the first 64 pairs of the large request
+    assertThat(servedIn).as("batch that served the small request").isEqualTo(2);
+    assertThat(fake.batchSizes.size()).isGreaterThan(16);
+  }
+
   @Test
   void scheduler_splitsALargeRequestByTokenBudget() {
     String url = start(ServerConfig.DEFAULTS.withBatching(64, 64, 1));
