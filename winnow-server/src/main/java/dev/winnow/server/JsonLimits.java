@@ -82,12 +82,17 @@ final class JsonLimits {
     return parsesAtOnce;
   }
 
-  /** Checks strict UTF-8, waits for a parse slot and parses one JSON value. */
+  /**
+   * Waits for a parse slot, then parses one JSON value and checks strict UTF-8 (which Jackson
+   * checks only in part). The parse comes first so that a body over a JSON limit is refused after
+   * reading only as far as the limit; a body that fails to parse is checked for UTF-8 first, so
+   * that bad bytes are named as such. Both count against the slots, so concurrent bodies cannot
+   * take every core.
+   */
   JsonNode parse(RequestBody body) {
     if (body.length() == 0) {
       throw ApiError.malformed("request body is empty; expected a JSON object");
     }
-    body.requireUtf8();
     try {
       if (!parses.tryAcquire(PARSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
         throw new ApiError(
@@ -102,6 +107,7 @@ final class JsonLimits {
     }
     try (InputStream in = body.stream()) {
       JsonNode node = mapper.readTree(in);
+      body.requireUtf8();
       if (node == null || node.isMissingNode()) {
         throw ApiError.malformed("request body is empty; expected a JSON object");
       }
@@ -110,6 +116,7 @@ final class JsonLimits {
       throw ApiError.malformed("request body exceeds a JSON limit: " + e.getOriginalMessage())
           .because(ApiError.Reason.JSON_LIMIT);
     } catch (JsonProcessingException e) {
+      body.requireUtf8();
       throw ApiError.malformed("request body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // an in-memory stream does not fail

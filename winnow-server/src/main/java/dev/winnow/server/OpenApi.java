@@ -86,7 +86,7 @@ final class OpenApi {
               "The request body stopped arriving, or arrived slower than "
                   + WinnowServer.MIN_BODY_BYTES_PER_SECOND
                   + " bytes/s.");
-          error(
+          limit(
               responses,
               "413",
               "The request body is over this server's limit of "
@@ -107,6 +107,15 @@ final class OpenApi {
       o.elements().forEachRemaining(this::limits);
     } else if (node.isArray()) {
       node.elements().forEachRemaining(this::limits);
+    }
+  }
+
+  /** Like {@link #error}, but states this server's own figure over a generic description. */
+  private static void limit(ObjectNode responses, String status, String description) {
+    if (responses.get(status) instanceof ObjectNode existing) {
+      existing.put("description", description);
+    } else {
+      responses.putObject(status).put("description", description);
     }
   }
 

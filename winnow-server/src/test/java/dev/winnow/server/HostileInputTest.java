@@ -942,19 +942,25 @@ class HostileInputTest {
         64 characters); the test fails when this file no longer matches what the server answers
         (`./mvnw -pl winnow-server -am verify -Dwinnow.updateDocs=true` rewrites it).
 
-        Rules: 400 for a body that is not well-formed (not UTF-8, not JSON, duplicate keys, JSON limits);
-        422 for well-formed JSON that is not a valid request; 413 for a body over the limit, refused
-        while reading and before any parsing or tokenizing (the rest of the body, up to 256 MiB
-        or 10 s, is read and discarded after the answer so that closing the connection cannot reset it
-        before the client reads its 413); 415 for a non-JSON content type; 405 with
-        `Allow` for a wrong method; 401 with `WWW-Authenticate: Bearer` for a missing or wrong key;
-        429 with `Retry-After` when the queue is full; 503 with `Retry-After` when not ready, draining or
-        past the request deadline; 408 when a body stops arriving (a blocking read waits at most 10 s,
-        or the request timeout when shorter, and a body slower than 1 KiB/s is cut off); 431 for
-        headers over 16 KiB; on `/v1/documents`, 507 when the index's disk is full and 503 on another
-        I/O error, both with `Retry-After` and nothing committed. TEI's `/rerank` answers `{"error", "error_type"}` (400 `empty` for an
-        empty query or text list, as TEI does); every other route answers Cohere's `{"message"}`. No
-        input in this table produces a 500 (the test checks the metrics for it).
+        Rules: 400 for a body that is not well-formed (not UTF-8, not JSON, duplicate keys, JSON limits,
+        more than 256 JSON tokens per allowed document, counted while parsing; at most one parse per
+        core at a time, 503 with `Retry-After` after 2 s waiting for one); 422 for well-formed JSON
+        that is not a valid request, and for a search whose answer would exceed twice the body limit;
+        413 for a body over the limit, refused while reading and before any parsing or tokenizing (a
+        body holds the bytes that arrived, never what `Content-Length` declares; the rest of the body,
+        up to 256 MiB or 10 s, is read and discarded after the answer so that closing the connection
+        cannot reset it before the client reads its 413); 415 for a non-JSON content type or a
+        compressed body; 401 with `WWW-Authenticate: Bearer` for a missing or wrong key, checked
+        before the route is looked up; 405 with `Allow` for a wrong method (`HEAD` is answered wherever
+        `GET` is); 429 with `Retry-After` when the queue is full; 503 with `Retry-After` when not
+        ready, draining or past the request deadline; 408 when a body stops arriving (a blocking read
+        waits at most 10 s, or the request timeout when shorter, and a body slower than 1 KiB/s is cut
+        off); 431 for headers over 16 KiB; on `/v1/documents`, 507 when the index's disk is full and
+        503 on another I/O error, both with `Retry-After` and nothing committed. Document ids in
+        `/v1/documents/{id}` are one raw path segment, percent-decoded. TEI's `/rerank` answers
+        `{"error", "error_type"}` (400 `empty` for an empty query or text list, as TEI does); every
+        other route answers Cohere's `{"message"}`. No input in this table produces a 500 (the test
+        checks the metrics for it).
 
         """;
   }

@@ -167,6 +167,14 @@ class WinnowServerTest {
     assertThat(info.get("model").asText()).isEqualTo("fake-overlap");
     assertThat(info.at("/limits/max_documents").asInt()).isEqualTo(1000);
     assertThat(info.at("/limits/max_body_bytes").asLong()).isEqualTo(8L * 1024 * 1024);
+    // TEI's /info fields, so TEI clients read this server as a TEI reranker
+    assertThat(info.get("model_id").asText()).isEqualTo("fake-overlap");
+    assertThat(info.get("max_input_length").asInt()).isEqualTo(fake.maxLength());
+    assertThat(info.get("max_client_batch_size").asInt()).isEqualTo(1000);
+    assertThat(info.at("/model_type/reranker").isObject()).isTrue();
+    Http.Reply head = Http.send("HEAD", url + "/info", null);
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
     Http.post(url + "/v2/rerank", body("query", "documents") + "}");
     Http.Reply m = Http.get(url + "/metrics");
     assertThat(m.header("content-type")).startsWith("text/plain; version=0.0.4");
@@ -179,6 +187,13 @@ class WinnowServerTest {
         .contains("winnow_batch_pairs_count 1");
     JsonNode api = Http.get(url + "/openapi.json").json();
     assertThat(api.get("openapi").asText()).startsWith("3.");
+    // built for this server: its address, its limits, the statuses every route can answer
+    assertThat(api.at("/servers/0/url").asText()).isEqualTo(url);
+    assertThat(api.toString()).contains("\"maxItems\":1000").doesNotContain("\"maxItems\":1001");
+    assertThat(api.at("/paths/~1v2~1rerank/post/responses").has("405")).isTrue();
+    assertThat(api.at("/paths/~1v2~1rerank/post/responses/413/description").asText())
+        .contains("8388608");
+    assertThat(api.at("/paths/~1health/head/responses").has("200")).isTrue();
     for (Route r : Route.values()) {
       if (r != Route.UNKNOWN) {
         assertThat(api.get("paths").has(r.path)).as(r.path).isTrue();
@@ -189,6 +204,15 @@ class WinnowServerTest {
         }
       }
     }
+  }
+
+  /** Issue 14, item 9: a key no header can carry used to be accepted, then matched nothing. */
+  @Test
+  void apiKey_notVisibleAscii_isRefusedAtStart() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ServerConfig.DEFAULTS.withApiKey(Optional.of("clé-secrète"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("api key must be visible ASCII (characters ! to ~), got U+00E9 at position 2");
   }
 
   @Test
