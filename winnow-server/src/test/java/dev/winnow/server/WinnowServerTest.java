@@ -273,8 +273,13 @@ class WinnowServerTest {
     assertThat(fake.batchQueries.get(1)).hasSize(4);
   }
 
-  @Test
-  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
+  /**
+   * With the model held on a first request, queues a Cohere request of {@code documents} texts,
+   * then the small request {@code smallBody} on {@code smallRoute}, releases the model and waits
+   * for all three answers.
+   */
+  private void smallBehindLarge(int documents, String smallRoute, String smallBody)
+      throws Exception {
     String url = start(ServerConfig.DEFAULTS);
     CountDownLatch held = fake.hold();
     CompletableFuture<Http.Reply> first =
@@ -282,7 +287,7 @@ class WinnowServerTest {
             () -> Http.post(url + "/v2/rerank", "{\"query\":\"one\",\"documents\":[\"a\"]}"));
     assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
     StringBuilder docs = new StringBuilder();
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < documents; i++) {
       docs.append(i == 0 ? "" : ",").append("\"doc ").append(i).append('"');
     }
     CompletableFuture<Http.Reply> large =
@@ -290,15 +295,19 @@ class WinnowServerTest {
             () ->
                 Http.post(
                     url + "/v2/rerank", "{\"query\":\"large\",\"documents\":[" + docs + "]}"));
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 200"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs " + documents));
     CompletableFuture<Http.Reply> small =
-        CompletableFuture.supplyAsync(
-            () -> Http.post(url + "/v2/rerank", "{\"query\":\"small\",\"documents\":[\"x\"]}"));
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 201"));
+        CompletableFuture.supplyAsync(() -> Http.post(url + smallRoute, smallBody));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs " + (documents + 1)));
     fake.release();
     assertThat(small.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(large.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     first.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
+    smallBehindLarge(200, "/v2/rerank", "{\"query\":\"small\",\"documents\":[\"x\"]}");
     // batch 0 is the held one; batch 1 already carries the small request, and is full (64 pairs)
     assertThat(fake.batchQueries.get(1)).containsExactlyInAnyOrder("large", "small");
     assertThat(fake.batchSizes.get(1)).isEqualTo(64);
@@ -312,30 +321,7 @@ class WinnowServerTest {
   @Test
   void scheduler_servesAOneTextRequestOfAnotherKind_withinTwoBatches_behindALargeOne()
       throws Exception {
-    String url = start(ServerConfig.DEFAULTS);
-    CountDownLatch held = fake.hold();
-    CompletableFuture<Http.Reply> first =
-        CompletableFuture.supplyAsync(
-            () -> Http.post(url + "/v2/rerank", "{\"query\":\"one\",\"documents\":[\"a\"]}"));
-    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-    StringBuilder docs = new StringBuilder();
-    for (int i = 0; i < 1000; i++) {
-      docs.append(i == 0 ? "" : ",").append("\"doc ").append(i).append('"');
-    }
-    CompletableFuture<Http.Reply> large =
-        CompletableFuture.supplyAsync(
-            () ->
-                Http.post(
-                    url + "/v2/rerank", "{\"query\":\"large\",\"documents\":[" + docs + "]}"));
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 1000"));
-    CompletableFuture<Http.Reply> small =
-        CompletableFuture.supplyAsync(
-            () -> Http.post(url + "/rerank", "{\"query\":\"small\",\"texts\":[\"x\"]}"));
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 1001"));
-    fake.release();
-    assertThat(small.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
-    assertThat(large.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
-    first.get(10, TimeUnit.SECONDS);
+    smallBehindLarge(1000, "/rerank", "{\"query\":\"small\",\"texts\":[\"x\"]}");
     int servedIn = -1;
     for (int b = 0; b < fake.batchQueries.size() && servedIn < 0; b++) {
       servedIn = fake.batchQueries.get(b).contains("small") ? b : -1;
