@@ -48,6 +48,9 @@ import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.IndexOutput;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.BytesRef;
 
@@ -96,8 +99,9 @@ import org.apache.lucene.util.BytesRef;
  * {@link #get} run concurrently through a {@link SearcherManager} over the last commit and never
  * block on writers. Mutations ({@code add}, {@code delete}, {@code commit}, {@code rollback},
  * {@code ingest}) are serialised on one lock; a commit makes durable what every thread added before
- * it. The index writer (and Lucene's {@code write.lock}) is taken on the first mutation, so several
- * processes may open one index for reading while at most one writes.
+ * it. The index writer (and Lucene's {@code write.lock}) is taken on the first mutation, or at once
+ * by {@link #claimWrites}, so several processes may open one index for reading while at most one
+ * writes.
  */
 public final class WinnowIndex implements Closeable {
 
@@ -125,6 +129,7 @@ public final class WinnowIndex implements Closeable {
   private volatile IndexInfo committed;
   private IndexInfo pending; // guarded by writeLock
   private IndexWriter writer; // guarded by writeLock; null until the first mutation
+  private boolean claimed; // guarded by writeLock: claimWrites was called
 
   /**
    * Whether adds or deletes are buffered since the last commit or rollback (guarded by writeLock).
@@ -438,6 +443,59 @@ public final class WinnowIndex implements Closeable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot refresh " + where, e);
+    }
+  }
+
+  /** Where a claiming process writes who it is, for the message of the next one refused. */
+  static final String HOLDER_FILE = "winnow-writer.txt";
+
+  /**
+   * Takes this index's writer (Lucene's {@code write.lock}) now rather than at the first mutation,
+   * and keeps it until {@link #close}, also across rollbacks: a long-lived writer (a server) calls
+   * this at start so that a second one refuses to start instead of serving stale reads and failing
+   * every write. {@code holder} describes this process ({@code "pid 42 on host, winnow serve"}); it
+   * is written beside the lock and named to whoever is refused next.
+   *
+   * @throws IllegalStateException when another process (or another instance) holds the lock, naming
+   *     the holder when it left its description
+   */
+  public void claimWrites(String holder) {
+    Objects.requireNonNull(holder, "holder");
+    synchronized (writeLock) {
+      ensureOpen();
+      try {
+        writer();
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException(
+            where
+                + " is already being written by "
+                + holderOf(directory).orElse("another process (it did not say which)")
+                + " (Lucene write.lock is held); stop that process or use another index directory",
+            e.getCause());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot take the writer of " + where, e);
+      }
+      claimed = true;
+      try {
+        try {
+          directory.deleteFile(HOLDER_FILE);
+        } catch (NoSuchFileException | FileNotFoundException absent) {
+          // first claim
+        }
+        try (IndexOutput out = directory.createOutput(HOLDER_FILE, IOContext.DEFAULT)) {
+          out.writeString(holder);
+        }
+      } catch (IOException e) {
+        // The lock is what excludes the next writer; the description only helps its message.
+      }
+    }
+  }
+
+  private static Optional<String> holderOf(Directory directory) {
+    try (IndexInput in = directory.openInput(HOLDER_FILE, IOContext.READONCE)) {
+      return Optional.of(in.readString());
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
     }
   }
 
@@ -777,6 +835,13 @@ public final class WinnowIndex implements Closeable {
       pending = committed;
       buffered = false;
     }
+    if (claimed) {
+      try {
+        writer(); // keep the claim: another process must not take the lock between writes
+      } catch (IOException | RuntimeException e) {
+        // the next mutation retries and reports
+      }
+    }
   }
 
   private IndexWriterConfig config(IndexWriterConfig.OpenMode mode) {
@@ -830,7 +895,11 @@ public final class WinnowIndex implements Closeable {
       List<String> foreign =
           files
               .map(p -> p.getFileName().toString())
-              .filter(n -> !n.equals("write.lock") && !n.startsWith("pending_segments_"))
+              .filter(
+                  n ->
+                      !n.equals("write.lock")
+                          && !n.equals(HOLDER_FILE)
+                          && !n.startsWith("pending_segments_"))
               .sorted()
               .limit(5)
               .toList();

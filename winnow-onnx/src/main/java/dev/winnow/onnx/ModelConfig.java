@@ -23,13 +23,16 @@ import java.util.TreeMap;
  * @param id2label the labels by output index (empty when config.json has none)
  * @param numLabels {@code num_labels}, else the size of {@code id2label}, else 1
  * @param activationName the sentence-transformers activation class name, when config.json names one
+ * @param positionOffset rows of the position table before the first usable one (RoBERTa's padding
+ *     index + 1; 0 for BERT)
  */
 record ModelConfig(
     OptionalInt modelMaxLength,
     OptionalInt maxPositions,
     Map<Integer, String> id2label,
     int numLabels,
-    Optional<String> activationName) {
+    Optional<String> activationName,
+    int positionOffset) {
 
   /** Used when neither file states a length (BERT's table size). */
   static final int FALLBACK_MAX_LENGTH = 512;
@@ -56,14 +59,11 @@ record ModelConfig(
       }
     }
     OptionalInt positions = OptionalInt.empty();
+    String type = c.path("model_type").asText("").toLowerCase(Locale.ROOT);
+    int offset = OFFSET_POSITIONS.contains(type) ? c.path("pad_token_id").asInt(1) + 1 : 0;
     JsonNode mpe = c.get("max_position_embeddings");
     if (mpe != null && mpe.canConvertToInt() && mpe.asInt() > 0) {
-      int n = mpe.asInt();
-      String type = c.path("model_type").asText("").toLowerCase(Locale.ROOT);
-      if (OFFSET_POSITIONS.contains(type)) {
-        n -= c.path("pad_token_id").asInt(1) + 1;
-      }
-      positions = OptionalInt.of(n);
+      positions = OptionalInt.of(mpe.asInt() - offset);
     }
     Map<Integer, String> labels = new TreeMap<>();
     JsonNode id2label = c.get("id2label");
@@ -86,7 +86,26 @@ record ModelConfig(
     } else if (c.hasNonNull("sbert_ce_default_activation_function")) {
       activation = Optional.of(c.get("sbert_ce_default_activation_function").asText());
     }
-    return new ModelConfig(modelMax, positions, Map.copyOf(labels), numLabels, activation);
+    return new ModelConfig(modelMax, positions, Map.copyOf(labels), numLabels, activation, offset);
+  }
+
+  /**
+   * This configuration with the position table the graph really has ({@code rows} rows), which wins
+   * over a {@code max_position_embeddings} that overstates it: a model asked for more positions
+   * than its table holds fails at inference, so the limit is known at load instead.
+   */
+  ModelConfig withPositionTable(int rows) {
+    int usable = rows - positionOffset;
+    if (maxPositions.isPresent() && maxPositions.getAsInt() <= usable) {
+      return this;
+    }
+    return new ModelConfig(
+        modelMaxLength,
+        OptionalInt.of(usable),
+        id2label,
+        numLabels,
+        activationName,
+        positionOffset);
   }
 
   /** The default total length: model_max_length capped by the position table, else either. */

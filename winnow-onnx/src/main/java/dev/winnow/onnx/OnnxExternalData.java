@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -56,8 +57,24 @@ final class OnnxExternalData {
    */
   record Scan(List<String> locations, Optional<String> malformed) {}
 
+  /**
+   * Refuses a model path that is not a regular file, naming what it is: a directory fails deep in
+   * ONNX Runtime and opening a FIFO blocks forever.
+   */
+  static void requireRegularFile(Path onnx) {
+    if (!Files.isRegularFile(onnx)) {
+      String kind =
+          Files.isDirectory(onnx)
+              ? "a directory"
+              : Files.exists(onnx) ? "not a regular file (a FIFO, socket or device)" : "missing";
+      throw new OnnxModelException(
+          onnx.toString(), "the ONNX model is " + kind + "; it must be a regular file", null);
+    }
+  }
+
   /** Scans {@code onnx}. */
   static Scan scan(Path onnx) {
+    requireRegularFile(onnx);
     try (FileChannel ch = FileChannel.open(onnx, StandardOpenOption.READ)) {
       OnnxExternalData reader = new OnnxExternalData(onnx, ch);
       try {

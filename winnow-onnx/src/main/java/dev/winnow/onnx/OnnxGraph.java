@@ -1,8 +1,11 @@
 package dev.winnow.onnx;
 
 import dev.winnow.onnx.ProtoMessage.Field;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -12,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -276,6 +280,38 @@ final class OnnxGraph {
 
   String freshName(String hint) {
     return "winnow_fused/" + hint + "_" + generated++;
+  }
+
+  /**
+   * Rows of the position-embedding table in the ONNX file (the smallest first dimension of a 2-D
+   * initializer named {@code *position_embeddings*}, quantized copies included); empty for a model
+   * with none or one too large to read whole. Refuses a path that is not a regular file (a
+   * directory or a FIFO would hang or fail deep in ONNX Runtime) and a file that is not a whole
+   * ONNX model (truncated, corrupt), naming the file.
+   */
+  static OptionalInt positionRows(Path file) {
+    OnnxExternalData.requireRegularFile(file);
+    OnnxGraph graph;
+    try {
+      if (Files.size(file) > Integer.MAX_VALUE - 8) {
+        return OptionalInt.empty();
+      }
+      graph = parse(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new OnnxModelException(file.toString(), "cannot read the ONNX model: " + e, e);
+    } catch (RuntimeException e) {
+      throw new OnnxModelException(
+          file.toString(), "not a whole ONNX model (truncated or corrupt): " + e.getMessage(), e);
+    }
+    OptionalInt rows = OptionalInt.empty();
+    for (Map.Entry<String, ProtoMessage> e : graph.initializers.entrySet()) {
+      List<Long> dims = dims(e.getValue());
+      if (e.getKey().contains("position_embeddings") && dims.size() == 2) {
+        int n = (int) Math.min(Integer.MAX_VALUE, dims.get(0));
+        rows = OptionalInt.of(rows.isPresent() ? Math.min(rows.getAsInt(), n) : n);
+      }
+    }
+    return rows;
   }
 
   Optional<ProtoMessage> initializer(String name) {

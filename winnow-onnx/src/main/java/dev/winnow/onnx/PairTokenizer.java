@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * Turns texts into the token ids a BERT-style model reads, with the Hugging Face {@code tokenizers}
@@ -83,10 +84,29 @@ public final class PairTokenizer implements AutoCloseable {
 
   /**
    * Loads {@code tokenizer.json} of a model folder; the default length is {@code model_max_length}
-   * of tokenizer_config.json capped by {@code max_position_embeddings} of config.json.
+   * of tokenizer_config.json capped by the position table: the one the ONNX graph holds, else
+   * {@code max_position_embeddings} of config.json (a config that overstates the table is
+   * overruled, with a warning).
    */
   public static PairTokenizer open(ModelFolder folder) {
-    ModelConfig config = ModelConfig.read(folder.config(), folder.tokenizerConfig());
+    ModelConfig stated = ModelConfig.read(folder.config(), folder.tokenizerConfig());
+    ModelConfig config = stated;
+    OptionalInt table = OnnxGraph.positionRows(folder.onnx());
+    if (table.isPresent()) {
+      config = stated.withPositionTable(table.getAsInt());
+      if (!config.equals(stated) && stated.maxPositions().isPresent()) {
+        System.getLogger(PairTokenizer.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "{0} says max_position_embeddings allows {1,number,#} positions, but the graph {2}"
+                    + " has a position table of {3,number,#} rows; using {4,number,#}",
+                folder.config(),
+                stated.maxPositions().getAsInt() + stated.positionOffset(),
+                folder.onnx(),
+                table.getAsInt(),
+                config.maxPositions().getAsInt());
+      }
+    }
     return load(
         folder.tokenizer().toString(),
         readBytes(folder.tokenizer()),

@@ -260,17 +260,67 @@ class OnnxCrossEncoderTest {
     }
     int before = OnnxSessions.openSessions();
     // ModelFolder's safety check may reject the broken protobuf before ONNX Runtime sees it;
-    // either way the error names the file.
+    // either way the error names the file, and says what is wrong (not "fusion failed").
     assertThatThrownBy(() -> OnnxCrossEncoder.open(ModelFolder.open(dir)))
         .isInstanceOfAny(IllegalArgumentException.class, IllegalStateException.class)
         .hasMessageContaining(dir.getFileName().toString())
-        .hasMessageContaining("model.onnx");
+        .hasMessageContaining("model.onnx")
+        .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("truncated", "corrupt"));
     // ONNX Runtime's own failure becomes an OnnxModelException naming the file.
     assertThatThrownBy(() -> OnnxSessions.open(onnx, 1))
         .isInstanceOf(OnnxModelException.class)
         .hasMessageContaining(onnx.toRealPath().toString())
         .satisfies(e -> assertThat(((OnnxModelException) e).file()).endsWith("model.onnx"));
     assertThat(OnnxSessions.openSessions()).isEqualTo(before);
+  }
+
+  /** Issue 14, item 8: the graph's position table wins over a config that overstates it. */
+  @Test
+  void open_configOverstatingPositions_usesTheGraphsTable(@TempDir Path dir) throws IOException {
+    copyFixture(dir);
+    Path config = dir.resolve("config.json");
+    Files.writeString(
+        config,
+        Files.readString(config)
+            .replaceAll(
+                "\"max_position_embeddings\": *\\d+", "\"max_position_embeddings\": 2000000000"));
+    Path tokenizerConfig = dir.resolve("tokenizer_config.json");
+    Files.writeString(
+        tokenizerConfig,
+        Files.readString(tokenizerConfig)
+            .replaceAll(
+                "\"model_max_length\": *[0-9.e+]+",
+                "\"model_max_length\": 1000000000000000019884624838656"));
+    try (OnnxCrossEncoder e = OnnxCrossEncoder.open(ModelFolder.open(dir))) {
+      assertThat(e.maxLength()).isEqualTo(512);
+      String longDocument = "word ".repeat(900);
+      assertThat(e.score("q", List.of(longDocument)).get(0).logit()).isFinite();
+      assertThatThrownBy(
+              () ->
+                  e.scorePairs(
+                      List.of(new TextPair("q", longDocument)),
+                      ScoringOptions.DEFAULTS.withMaxLength(1000)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("512");
+    }
+  }
+
+  /** Issue 14, item 9: a directory or a FIFO named model.onnx is refused by name, at once. */
+  @Test
+  void open_onnxThatIsNotARegularFile_isRefusedNamingIt(@TempDir Path dir) throws Exception {
+    copyFixture(dir);
+    Path onnx = dir.resolve("onnx/model.onnx");
+    Files.delete(onnx);
+    Files.createDirectory(onnx);
+    assertThatThrownBy(() -> OnnxCrossEncoder.open(ModelFolder.open(dir)))
+        .hasMessageContaining("model.onnx")
+        .hasMessageContaining("directory");
+    Files.delete(onnx);
+    Process mkfifo = new ProcessBuilder("mkfifo", onnx.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+    assertThatThrownBy(() -> OnnxCrossEncoder.open(ModelFolder.open(dir)))
+        .hasMessageContaining("model.onnx")
+        .hasMessageContaining("not a regular file");
   }
 
   @Test

@@ -42,21 +42,74 @@ final class ApiError extends RuntimeException {
     }
   }
 
+  /**
+   * Why a request was turned away, when the metrics count it ({@code
+   * winnow_rejected_total{reason}}); errors that are the caller's plain mistakes carry none.
+   */
+  enum Reason {
+    UNAUTHORIZED("unauthorized"),
+    NOT_READY("not_ready"),
+    QUEUE_FULL("queue_full"),
+    DEADLINE("deadline"),
+    BODY_TOO_LARGE("body_too_large"),
+    BODY_TIMEOUT("body_timeout"),
+    TOO_MANY_DOCUMENTS("too_many_documents"),
+    JSON_LIMIT("json_limit"),
+    PARSES_BUSY("parses_busy"),
+    RESPONSE_TOO_LARGE("response_too_large");
+
+    final String label;
+
+    Reason(String label) {
+      this.label = label;
+    }
+  }
+
   private final Kind kind;
   private final Optional<Integer> retryAfterSeconds;
+  private final Optional<Reason> reason;
 
   ApiError(Kind kind, String message) {
     this(kind, message, Optional.empty());
   }
 
   ApiError(Kind kind, String message, Optional<Integer> retryAfterSeconds) {
+    this(kind, message, retryAfterSeconds, Optional.empty());
+  }
+
+  private ApiError(
+      Kind kind, String message, Optional<Integer> retryAfterSeconds, Optional<Reason> reason) {
     super(Objects.requireNonNull(message, "message"), null, false, false);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.retryAfterSeconds = retryAfterSeconds;
+    this.reason = reason;
+  }
+
+  /** The same error, counted in the metrics as a rejection for {@code why}. */
+  ApiError because(Reason why) {
+    return new ApiError(kind, getMessage(), retryAfterSeconds, Optional.of(why));
+  }
+
+  Optional<Reason> reason() {
+    return reason;
   }
 
   static ApiError invalid(String message) {
     return new ApiError(Kind.INVALID, message);
+  }
+
+  /**
+   * A list over the server's per-request limit: 422, counted as {@link Reason#TOO_MANY_DOCUMENTS}.
+   */
+  static ApiError tooMany(String field, int entries, int max) {
+    return invalid(
+            field
+                + " has "
+                + entries
+                + " entries; this server accepts at most "
+                + max
+                + " per request")
+        .because(Reason.TOO_MANY_DOCUMENTS);
   }
 
   static ApiError malformed(String message) {

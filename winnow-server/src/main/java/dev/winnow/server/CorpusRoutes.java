@@ -48,10 +48,13 @@ final class CorpusRoutes {
   private final Bm25Retriever bm25;
   private final Reranker reranker;
   private final int maxDocuments;
+  private final long maxResponseBytes;
   private final ReentrantLock writes = new ReentrantLock();
 
-  CorpusRoutes(WinnowIndex index, CrossEncoder scheduledModel, int maxDocuments) {
+  CorpusRoutes(
+      WinnowIndex index, CrossEncoder scheduledModel, int maxDocuments, long maxResponseBytes) {
     this.index = index;
+    this.maxResponseBytes = maxResponseBytes;
     this.bm25 = new Bm25Retriever(index);
     this.reranker = CrossEncoderReranker.builder(scheduledModel).build();
     this.maxDocuments = maxDocuments;
@@ -76,12 +79,26 @@ final class CorpusRoutes {
     ObjectNode root = F.objectNode();
     root.put("query", q.textValue());
     ArrayNode results = root.putArray("results");
+    long textBytes = 0;
     for (Hit h : result.hits()) {
       ObjectNode r = results.addObject();
       r.put("id", h.id());
       r.put("score", h.score());
-      Optional<Document> d = index.get(h.id());
-      if (returnText && d.isPresent()) {
+      Optional<Document> d = returnText ? index.get(h.id()) : Optional.empty();
+      if (d.isPresent()) {
+        // Counted as the documents are read, so at most one document more than the limit is
+        // ever held; UTF-16 length is a lower bound of the UTF-8 bytes written.
+        textBytes += size(d.get());
+        if (textBytes > maxResponseBytes) {
+          throw ApiError.invalid(
+                  "the answer would exceed this server's limit of "
+                      + maxResponseBytes
+                      + " bytes (top_n "
+                      + topN
+                      + " documents with their text); lower top_n or send \"return_text\":"
+                      + " false and fetch documents one by one")
+              .because(ApiError.Reason.RESPONSE_TOO_LARGE);
+        }
         r.put("title", d.get().title());
         r.put("text", d.get().text());
         ObjectNode meta = r.putObject("metadata");
@@ -116,12 +133,7 @@ final class CorpusRoutes {
       throw ApiError.invalid("documents is required and must be a non-empty array");
     }
     if (docs.size() > maxDocuments) {
-      throw ApiError.invalid(
-          "documents has "
-              + docs.size()
-              + " entries; this server accepts at most "
-              + maxDocuments
-              + " per request");
+      throw ApiError.tooMany("documents", docs.size(), maxDocuments);
     }
     List<Document> parsed = new ArrayList<>(docs.size());
     for (int i = 0; i < docs.size(); i++) {
@@ -174,6 +186,14 @@ final class CorpusRoutes {
     }
   }
 
+  private static long size(Document d) {
+    long n = d.id().length() + d.title().length() + d.text().length();
+    for (Map.Entry<String, String> e : d.metadata().entrySet()) {
+      n += e.getKey().length() + e.getValue().length();
+    }
+    return n;
+  }
+
   /** The index's write health, for readiness. */
   IndexHealth health() {
     return index.health();
@@ -218,6 +238,15 @@ final class CorpusRoutes {
       throw ApiError.invalid(
           where + ".id must be at most " + MAX_ID_BYTES + " bytes of UTF-8, got " + idBytes);
     }
+    if (id.textValue().equals(".") || id.textValue().equals("..")) {
+      throw ApiError.invalid(
+          where
+              + ".id must not be '"
+              + id.textValue()
+              + "': every HTTP client resolves it as a dot segment, so GET and DELETE"
+              + " /v1/documents/{id} could never reach it; any other id is allowed (percent-encode"
+              + " it in the path)");
+    }
     JsonNode text = n.get("text");
     if (text == null || !text.isTextual()) {
       throw ApiError.invalid(where + ".text is required and must be a string");
@@ -243,7 +272,10 @@ final class CorpusRoutes {
                   + " must be a string, got "
                   + Dialect.type(e.getValue()));
         }
-        metadata.put(e.getKey(), e.getValue().textValue());
+        String field = where + ".metadata." + e.getKey();
+        metadata.put(
+            Dialect.wellFormed(where + ".metadata key", e.getKey()),
+            Dialect.wellFormed(field, e.getValue().textValue()));
       }
     }
     return new Document(

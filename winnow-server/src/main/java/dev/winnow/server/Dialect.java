@@ -57,7 +57,8 @@ enum Dialect {
           false,
           normalize(ScoringOptions.DEFAULTS, encoder),
           Optional.of(chunking),
-          true);
+          true,
+          false);
     }
 
     @Override
@@ -98,7 +99,8 @@ enum Dialect {
           returnDocuments,
           normalize(ScoringOptions.DEFAULTS, encoder),
           Optional.of(chunking),
-          true);
+          true,
+          false);
     }
 
     @Override
@@ -144,13 +146,11 @@ enum Dialect {
       // Winnow's default (TEI's follows its --auto-truncate launch flag): cut what is too long.
       boolean truncate = bool(o, "truncate", true);
       JsonNode direction = o.get("truncation_direction");
+      boolean left = false;
       if (direction != null && !direction.isNull()) {
         String d = direction.isTextual() ? direction.textValue().toLowerCase(Locale.ROOT) : "";
-        if (d.equals("left")) {
-          throw ApiError.invalid(
-              "truncation_direction 'left' is not supported; Winnow truncates on the right");
-        }
-        if (!d.equals("right")) {
+        left = d.equals("left");
+        if (!left && !d.equals("right")) {
           throw ApiError.invalid(
               "truncation_direction must be \"left\" or \"right\", got " + direction);
         }
@@ -169,7 +169,8 @@ enum Dialect {
           returnText,
           options,
           Optional.empty(),
-          truncate);
+          truncate,
+          left);
     }
 
     @Override
@@ -318,13 +319,7 @@ enum Dialect {
       throw ApiError.invalid(field + " must not be empty");
     }
     if (n.size() > maxDocuments) {
-      throw ApiError.invalid(
-          field
-              + " has "
-              + n.size()
-              + " entries; this server accepts at most "
-              + maxDocuments
-              + " per request");
+      throw ApiError.tooMany(field, n.size(), maxDocuments);
     }
     List<String> texts = new ArrayList<>(n.size());
     List<JsonNode> originals = new ArrayList<>(n.size());

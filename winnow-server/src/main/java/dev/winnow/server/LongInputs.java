@@ -119,6 +119,38 @@ final class LongInputs {
   }
 
   /**
+   * One pair per text, cut from the left to fit {@code maxLength} (TEI's {@code
+   * truncation_direction: left}): the lengths kept are those of longest-first truncation (the
+   * longer sequence loses tokens first; the document on a tie), and each sequence keeps its end.
+   */
+  static Plan keepEnds(PassageScorer tokenizer, String query, List<String> texts, int maxLength) {
+    int budget = maxLength - tokenizer.pairSpecialTokens();
+    int[] q = tokenizer.tokenize(query);
+    List<TokenPair> pairs = new ArrayList<>(texts.size());
+    int[] first = new int[texts.size() + 1];
+    for (int d = 0; d < texts.size(); d++) {
+      int[] doc = tokenizer.tokenize(texts.get(d));
+      int keepQ = q.length;
+      int keepD = doc.length;
+      if (q.length + doc.length > budget) {
+        boolean documentLonger = doc.length >= q.length;
+        int shorter = documentLonger ? q.length : doc.length;
+        int keepShorter = 2 * shorter <= budget ? shorter : budget / 2;
+        int keepLonger = budget - keepShorter;
+        keepQ = documentLonger ? keepShorter : keepLonger;
+        keepD = documentLonger ? keepLonger : keepShorter;
+      }
+      pairs.add(new TokenPair(tail(q, keepQ), tail(doc, keepD)));
+      first[d + 1] = d + 1;
+    }
+    return new Plan(List.copyOf(pairs), first);
+  }
+
+  private static int[] tail(int[] ids, int keep) {
+    return keep >= ids.length ? ids : Arrays.copyOfRange(ids, ids.length - keep, ids.length);
+  }
+
+  /**
    * Refuses ({@link ApiError} 422, TEI's {@code validation}) when any (query, text) pair, special
    * tokens included, is longer than {@code maxLength}: the message names the first such text, its
    * length and the limit, and how many others are too long.

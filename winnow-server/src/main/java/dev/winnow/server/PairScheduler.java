@@ -31,8 +31,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>A request's pairs are texts ({@link #submit}, the engine tokenizes and truncates them) or
  * token ids already cut to fit the model ({@link #submitTokenized}: document chunks, each one pair
- * that counts against the queue and the batch budget like any other); only pairs of one kind share
- * a batch.
+ * that counts against the queue and the batch budget like any other); only pairs of one kind (and
+ * equal {@link ScoringOptions}) share a batch. Which kind a batch serves is fair by age: it is the
+ * kind of the request that has waited longest since a batch last took any of its pairs, so a
+ * one-text TEI request behind a 1,000-chunk Cohere request is served in the next batch or the one
+ * after, whatever the kinds.
  *
  * <p>Admission is bounded in pairs: {@link #submit} refuses at once (it never blocks) when the
  * queue cannot take a request's pairs; an empty queue takes any request, so a request larger than
@@ -80,6 +83,7 @@ final class PairScheduler implements AutoCloseable {
     private final CompletableFuture<List<PairScore>> result = new CompletableFuture<>();
     private final long admittedNanos = System.nanoTime();
     private volatile long firstBatchNanos;
+    private long servedNanos = admittedNanos; // last batch that took its pairs; guarded by lock
     private volatile long inferenceNanos;
     private PairScheduler owner;
     private int next; // first pair not yet handed to a batch; guarded by the owner's lock
@@ -306,7 +310,14 @@ final class PairScheduler implements AutoCloseable {
       if (queue.isEmpty()) {
         return List.of();
       }
+      // Fair across kinds: the batch serves the kind of the request waiting longest since it was
+      // last served (arrival order on a tie), then takes every request of that kind.
       Ticket head = queue.getFirst();
+      for (Ticket t : queue) {
+        if (t.servedNanos < head.servedNanos) {
+          head = t;
+        }
+      }
       List<Ticket> eligible = new ArrayList<>();
       for (Ticket t : queue) {
         if (t.batchesWith(head)) {
@@ -360,6 +371,7 @@ final class PairScheduler implements AutoCloseable {
         if (t.firstBatchNanos == 0) {
           t.firstBatchNanos = now;
         }
+        t.servedNanos = now;
         if (to == t.size) {
           queue.remove(t);
         }

@@ -11,7 +11,8 @@ import java.util.OptionalInt;
  * (after {@code rank_fields}), the documents as sent (for {@code return_documents}), how many
  * results to return, the scoring options, how long documents are read (Cohere: {@code chunking};
  * empty: the engine truncates each pair) and whether an over-long pair may be cut ({@code
- * truncate}; false only on TEI, where such a request is refused).
+ * truncate}; false only on TEI, where such a request is refused) and from which end (TEI's {@code
+ * truncation_direction}: left keeps the end of a text).
  */
 record RerankCall(
     String query,
@@ -21,4 +22,5 @@ record RerankCall(
     boolean returnDocuments,
     ScoringOptions options,
     Optional<LongInputs.Chunking> chunking,
-    boolean truncate) {}
+    boolean truncate,
+    boolean truncateLeft) {}

@@ -1,9 +1,20 @@
 package dev.winnow.server;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The routes the server answers, their methods, their dialect and whether they need the key. */
+/**
+ * The routes the server answers, their methods ({@code HEAD} is answered wherever {@code GET} is),
+ * their dialect and whether they need the key. Routes are matched on the path as sent; a document
+ * id is read from its raw path segment by {@link #documentId}.
+ */
 enum Route {
   RERANK_V2("/v2/rerank", Set.of("POST"), Optional.of(Dialect.COHERE_V2), false),
   RERANK_V1("/v1/rerank", Set.of("POST"), Optional.of(Dialect.COHERE_V1), false),
@@ -50,7 +61,59 @@ enum Route {
 
   /** The {@code Allow} header value. */
   String allow() {
-    return String.join(", ", methods.stream().sorted().toList());
+    List<String> all = new ArrayList<>(methods);
+    if (methods.contains("GET")) {
+      all.add("HEAD");
+    }
+    return String.join(", ", all.stream().sorted().toList());
+  }
+
+  /**
+   * The document id of a {@link #DOCUMENT} path: the one raw segment after {@value
+   * #DOCUMENT_PREFIX}, percent-decoded as UTF-8 ({@code +} is a plus sign). Any id that ingestion
+   * accepts is addressable this way; a raw {@code /}, {@code ;} parameters of another segment or
+   * dot segments never name another document.
+   */
+  static String documentId(String rawPath) {
+    String segment = rawPath.substring(DOCUMENT_PREFIX.length());
+    if (segment.indexOf('/') >= 0) {
+      throw new ApiError(
+          ApiError.Kind.NOT_FOUND,
+          "no route for '"
+              + Exchange.clip(rawPath)
+              + "': a document id is one path segment; percent-encode '/' in an id as %2F");
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if (c != '%') {
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+        continue;
+      }
+      int hi = i + 2 < segment.length() ? Character.digit(segment.charAt(i + 1), 16) : -1;
+      int lo = hi < 0 ? -1 : Character.digit(segment.charAt(i + 2), 16);
+      if (lo < 0) {
+        throw ApiError.malformed(
+            "document id '"
+                + Exchange.clip(segment)
+                + "' has a bad percent-escape at character "
+                + i
+                + "; allowed: %XX with two hex digits");
+      }
+      bytes.write(hi * 16 + lo);
+      i += 2;
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw ApiError.malformed(
+          "document id '" + Exchange.clip(segment) + "' does not percent-decode to UTF-8");
+    }
   }
 
   /** The dialect whose error shape this route answers in: TEI for {@code /rerank}, else Cohere. */

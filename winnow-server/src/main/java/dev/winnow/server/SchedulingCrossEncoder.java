@@ -62,6 +62,10 @@ final class SchedulingCrossEncoder implements CrossEncoder {
         throw new ApiError(
             ApiError.Kind.UNAVAILABLE, "the server is shutting down", Optional.of(1));
       }
+      if (c instanceof IllegalStateException broken) {
+        // the model broke its contract (a NaN output): an error, kept as the CrossEncoder says
+        throw new IllegalStateException("the model failed: " + broken.getMessage(), broken);
+      }
       throw new ApiError(ApiError.Kind.BACKEND, "the model failed: " + c.getMessage());
     }
   }

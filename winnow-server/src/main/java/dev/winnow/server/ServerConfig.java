@@ -94,6 +94,9 @@ public record ServerConfig(
     if (apiKey.isPresent() && apiKey.get().isBlank()) {
       throw new IllegalArgumentException("api key must not be blank");
     }
+    if (apiKey.isPresent()) {
+      requireVisibleAscii(apiKey.get());
+    }
     if (drainTimeout.isNegative()) {
       throw new IllegalArgumentException("drain timeout must be >= 0, got " + drainTimeout);
     }
@@ -129,6 +132,30 @@ public record ServerConfig(
         apiKey,
         protectOperational,
         drainTimeout);
+  }
+
+  /**
+   * Largest answer the server builds (twice the body limit): a search whose documents would make a
+   * longer answer is refused with 422 before more of them are read, rather than built in memory.
+   */
+  public long maxResponseBytes() {
+    return 2 * maxBodyBytes;
+  }
+
+  /**
+   * A header carries a key only as visible ASCII (HTTP header values are not UTF-8), so any other
+   * character would make a key that no client can send.
+   */
+  private static void requireVisibleAscii(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7E) {
+        throw new IllegalArgumentException(
+            String.format(
+                "api key must be visible ASCII (characters ! to ~), got U+%04X at position %d",
+                (int) c, i));
+      }
+    }
   }
 
   public ServerConfig withLimits(int docs, long body, int queue) {

@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -56,6 +58,7 @@ public final class WinnowServer implements AutoCloseable {
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+  private final Optional<WinnowIndex> index;
 
   public WinnowServer(CrossEncoder encoder, ServerConfig config) {
     this(encoder, config, Optional.empty());
@@ -83,7 +86,18 @@ public final class WinnowServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendDateHeader(true);
     http.setRequestHeaderSize(16 * 1024);
-    // Bodies are read without holding a thread (RerankHandler.BodyReader); one trickling in slower
+    // Document ids are read from the raw path segment (Route.documentId), so an encoded '/', ';'
+    // or '.' in an id is data, not an ambiguity for Jetty to refuse.
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "winnow",
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+            UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+    // Bodies are read without holding a thread (Exchange.BodyReader); one trickling in slower
     // than MIN_BODY_BYTES_PER_SECOND is cut off with 408, as is one that stops arriving for
     // BODY_READ_TIMEOUT_MS (or the request timeout when shorter).
     http.setMinRequestDataRate(MIN_BODY_BYTES_PER_SECOND);
@@ -101,17 +115,29 @@ public final class WinnowServer implements AutoCloseable {
                 new CorpusRoutes(
                     i,
                     new SchedulingCrossEncoder(encoder, scheduler, config.requestTimeout()),
-                    config.maxDocuments()));
-    jetty.setHandler(
-        new RerankHandler(
+                    config.maxDocuments(),
+                    config.maxResponseBytes()));
+    this.index = index;
+    JsonLimits json = new JsonLimits(config.maxBodyBytes(), config.maxDocuments());
+    BooleanSupplier serving = () -> ready.get() && !draining.get();
+    OpsRoutes ops =
+        new OpsRoutes(
             encoder,
-            tokenizer,
+            tokenizer.isPresent(),
             config,
             metrics,
-            scheduler,
-            answers,
-            ready::get,
-            draining::get,
+            serving,
+            corpus,
+            json.mapper(),
+            new OpenApi(json.mapper(), config, this::baseUrl));
+    jetty.setHandler(
+        new FrontDoor(
+            config,
+            metrics,
+            serving,
+            json,
+            ops,
+            new RerankRoute(encoder, tokenizer, config, scheduler, answers),
             corpus));
     jetty.setErrorHandler(new JsonErrorHandler());
     jetty.setStopTimeout(2_000);
@@ -134,6 +160,13 @@ public final class WinnowServer implements AutoCloseable {
   /** Binds and starts answering; readiness turns on once the server accepts connections. */
   public WinnowServer start() {
     try {
+      // One writer per index: a second server on the same directory refuses to start here.
+      index.ifPresent(i -> i.claimWrites(holder()));
+    } catch (IllegalStateException e) {
+      scheduler.close();
+      throw e;
+    }
+    try {
       jetty.start();
     } catch (Exception e) {
       scheduler.close();
@@ -148,6 +181,26 @@ public final class WinnowServer implements AutoCloseable {
         config.host(),
         port());
     return this;
+  }
+
+  private String holder() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "this host";
+    }
+    return "winnow serve (pid "
+        + ProcessHandle.current().pid()
+        + " on "
+        + host
+        + ", "
+        + config.host()
+        + ":"
+        + config.port()
+        + ", since "
+        + java.time.Instant.now()
+        + ")";
   }
 
   /** The bound port (useful with port 0). */

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.AfterAll;
  */
 class CorpusRequestFuzzTest {
 
-  private static final JsonLimits JSON = new JsonLimits(ServerConfig.DEFAULT_MAX_BODY_BYTES);
+  private static final JsonLimits JSON =
+      new JsonLimits(ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.DEFAULT_MAX_DOCUMENTS);
   private static final WinnowIndex INDEX = WinnowIndex.inMemory();
-  private static final CorpusRoutes CORPUS = new CorpusRoutes(INDEX, new FakeCrossEncoder(), 50);
+  private static final CorpusRoutes CORPUS =
+      new CorpusRoutes(INDEX, new FakeCrossEncoder(), 50, 1 << 20);
 
   @AfterAll
   static void close() {
@@ -25,7 +27,7 @@ class CorpusRequestFuzzTest {
   void corpusRequest(byte[] body) {
     JsonNode tree;
     try {
-      tree = JSON.parse(body, body.length);
+      tree = JSON.parse(RequestBody.of(body));
     } catch (ApiError e) {
       RequestFuzzTest.clientError(e);
       return;

@@ -6,11 +6,11 @@ import dev.winnow.api.PairScore;
 import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.TextPair;
 import dev.winnow.pipeline.PassageScorer;
+import dev.winnow.testkit.OverlapCrossEncoder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,10 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A deterministic stand-in for a cross-encoder: the logit is the number of query words the document
- * contains plus a hash-derived fraction below 0.5 (so ties are rare but reproducible). Tokens are
- * whitespace words plus three specials, capped at the maximum length. A test can hold every call at
- * a gate to build up a queue. Thread-safe.
+ * A deterministic stand-in for a cross-encoder: the logit is testkit's {@link
+ * OverlapCrossEncoder#logit} (query words the document contains plus a hash-derived fraction).
+ * Tokens are whitespace words plus three specials, capped at the maximum length. A test can hold
+ * every call at a gate to build up a queue. Thread-safe.
  *
  * <p>As a {@link PassageScorer} its tokens are whitespace-separated words, each with the whitespace
  * that follows it (so a run of tokens spells its text back exactly and scores as that text), three
@@ -66,15 +66,7 @@ final class FakeCrossEncoder implements CrossEncoder, PassageScorer {
   }
 
   static double logit(String query, String document) {
-    Set<String> words = new HashSet<>(List.of(document.toLowerCase(Locale.ROOT).split("\\W+")));
-    int overlap = 0;
-    for (String w : query.toLowerCase(Locale.ROOT).split("\\W+")) {
-      if (!w.isEmpty() && words.contains(w)) {
-        overlap++;
-      }
-    }
-    int h = (query + "\u0000" + document).hashCode() & 0xffff;
-    return overlap + h / 131072.0;
+    return OverlapCrossEncoder.logit(query, document);
   }
 
   @Override

@@ -155,6 +155,27 @@ class LongInputsTest {
     assertThat(r.json().at("/meta/billed_units/search_units").asInt()).isEqualTo(2);
   }
 
+  /** TEI's truncation_direction left: each text keeps its last tokens, not its first. */
+  @Test
+  void tei_truncationDirectionLeft_keepsTheEndOfTheText() {
+    String url = start(ServerConfig.DEFAULTS);
+    List<String> atEnd = new ArrayList<>(filler(700));
+    atEnd.addAll(List.of("cats", "eat", "fish"));
+    List<String> atStart = new ArrayList<>(List.of("cats", "eat", "fish"));
+    atStart.addAll(filler(700));
+    List<String> texts = List.of(String.join(" ", atEnd), String.join(" ", atStart));
+    JsonNode left =
+        Http.post(
+                url + "/rerank",
+                request("texts", texts, ",\"raw_scores\":true,\"truncation_direction\":\"Left\""))
+            .json();
+    // sorted by score: the text whose query words end it leads; the other lost its start
+    assertThat(left.get(0).get("index").asInt()).isEqualTo(0);
+    assertThat(left.get(0).get("score").asDouble()).isGreaterThanOrEqualTo(3.0);
+    assertThat(left.get(1).get("score").asDouble()).isLessThan(1.0);
+    assertThat(fake.tokenizedPairs.get()).isEqualTo(2);
+  }
+
   @Test
   void cohere_chunks_respectTheBatchTokenBudget() {
     // 1,024 padded tokens per call: chunks are 512 tokens each, so at most two per call

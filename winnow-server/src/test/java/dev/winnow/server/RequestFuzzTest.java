@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 class RequestFuzzTest {
 
   private static final int MAX_DOCUMENTS = 50;
-  private static final JsonLimits JSON = new JsonLimits(ServerConfig.DEFAULT_MAX_BODY_BYTES);
+  private static final JsonLimits JSON =
+      new JsonLimits(ServerConfig.DEFAULT_MAX_BODY_BYTES, ServerConfig.DEFAULT_MAX_DOCUMENTS);
   private static final FakeCrossEncoder MODEL = new FakeCrossEncoder();
 
   static void clientError(ApiError e) {
@@ -26,7 +27,7 @@ class RequestFuzzTest {
   void rerankRequest(byte[] body) {
     JsonNode tree;
     try {
-      tree = JSON.parse(body, body.length);
+      tree = JSON.parse(RequestBody.of(body));
     } catch (ApiError e) {
       clientError(e);
       return;

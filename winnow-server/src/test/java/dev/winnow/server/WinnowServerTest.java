@@ -167,6 +167,14 @@ class WinnowServerTest {
     assertThat(info.get("model").asText()).isEqualTo("fake-overlap");
     assertThat(info.at("/limits/max_documents").asInt()).isEqualTo(1000);
     assertThat(info.at("/limits/max_body_bytes").asLong()).isEqualTo(8L * 1024 * 1024);
+    // TEI's /info fields, so TEI clients read this server as a TEI reranker
+    assertThat(info.get("model_id").asText()).isEqualTo("fake-overlap");
+    assertThat(info.get("max_input_length").asInt()).isEqualTo(fake.maxLength());
+    assertThat(info.get("max_client_batch_size").asInt()).isEqualTo(1000);
+    assertThat(info.at("/model_type/reranker").isObject()).isTrue();
+    Http.Reply head = Http.send("HEAD", url + "/info", null);
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
     Http.post(url + "/v2/rerank", body("query", "documents") + "}");
     Http.Reply m = Http.get(url + "/metrics");
     assertThat(m.header("content-type")).startsWith("text/plain; version=0.0.4");
@@ -179,6 +187,13 @@ class WinnowServerTest {
         .contains("winnow_batch_pairs_count 1");
     JsonNode api = Http.get(url + "/openapi.json").json();
     assertThat(api.get("openapi").asText()).startsWith("3.");
+    // built for this server: its address, its limits, the statuses every route can answer
+    assertThat(api.at("/servers/0/url").asText()).isEqualTo(url);
+    assertThat(api.toString()).contains("\"maxItems\":1000").doesNotContain("\"maxItems\":1001");
+    assertThat(api.at("/paths/~1v2~1rerank/post/responses").has("405")).isTrue();
+    assertThat(api.at("/paths/~1v2~1rerank/post/responses/413/description").asText())
+        .contains("8388608");
+    assertThat(api.at("/paths/~1health/head/responses").has("200")).isTrue();
     for (Route r : Route.values()) {
       if (r != Route.UNKNOWN) {
         assertThat(api.get("paths").has(r.path)).as(r.path).isTrue();
@@ -189,6 +204,15 @@ class WinnowServerTest {
         }
       }
     }
+  }
+
+  /** Issue 14, item 9: a key no header can carry used to be accepted, then matched nothing. */
+  @Test
+  void apiKey_notVisibleAscii_isRefusedAtStart() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ServerConfig.DEFAULTS.withApiKey(Optional.of("clé-secrète"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("api key must be visible ASCII (characters ! to ~), got U+00E9 at position 2");
   }
 
   @Test
@@ -249,8 +273,13 @@ class WinnowServerTest {
     assertThat(fake.batchQueries.get(1)).hasSize(4);
   }
 
-  @Test
-  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
+  /**
+   * With the model held on a first request, queues a Cohere request of {@code documents} texts,
+   * then the small request {@code smallBody} on {@code smallRoute}, releases the model and waits
+   * for all three answers.
+   */
+  private void smallBehindLarge(int documents, String smallRoute, String smallBody)
+      throws Exception {
     String url = start(ServerConfig.DEFAULTS);
     CountDownLatch held = fake.hold();
     CompletableFuture<Http.Reply> first =
@@ -258,7 +287,7 @@ class WinnowServerTest {
             () -> Http.post(url + "/v2/rerank", "{\"query\":\"one\",\"documents\":[\"a\"]}"));
     assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
     StringBuilder docs = new StringBuilder();
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < documents; i++) {
       docs.append(i == 0 ? "" : ",").append("\"doc ").append(i).append('"');
     }
     CompletableFuture<Http.Reply> large =
@@ -266,19 +295,40 @@ class WinnowServerTest {
             () ->
                 Http.post(
                     url + "/v2/rerank", "{\"query\":\"large\",\"documents\":[" + docs + "]}"));
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 200"));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs " + documents));
     CompletableFuture<Http.Reply> small =
-        CompletableFuture.supplyAsync(
-            () -> Http.post(url + "/v2/rerank", "{\"query\":\"small\",\"documents\":[\"x\"]}"));
-    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs 201"));
+        CompletableFuture.supplyAsync(() -> Http.post(url + smallRoute, smallBody));
+    waitFor(() -> server.metrics().render().contains("winnow_queue_pairs " + (documents + 1)));
     fake.release();
     assertThat(small.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     assertThat(large.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     first.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void scheduler_servesASmallRequestInTheNextBatch_behindALargeOne() throws Exception {
+    smallBehindLarge(200, "/v2/rerank", "{\"query\":\"small\",\"documents\":[\"x\"]}");
     // batch 0 is the held one; batch 1 already carries the small request, and is full (64 pairs)
     assertThat(fake.batchQueries.get(1)).containsExactlyInAnyOrder("large", "small");
     assertThat(fake.batchSizes.get(1)).isEqualTo(64);
     assertThat(fake.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(202);
+  }
+
+  /**
+   * Issue 14, item 6: Cohere pairs arrive tokenized and TEI's as texts, which cannot share a model
+   * call; a one-text TEI request behind 1,000 Cohere documents was served after all of them.
+   */
+  @Test
+  void scheduler_servesAOneTextRequestOfAnotherKind_withinTwoBatches_behindALargeOne()
+      throws Exception {
+    smallBehindLarge(1000, "/rerank", "{\"query\":\"small\",\"texts\":[\"x\"]}");
+    int servedIn = -1;
+    for (int b = 0; b < fake.batchQueries.size() && servedIn < 0; b++) {
+      servedIn = fake.batchQueries.get(b).contains("small") ? b : -1;
+    }
+    // batch 0 is the held one, batch 1 the first 64 pairs of the large request
+    assertThat(servedIn).as("batch that served the small request").isEqualTo(2);
+    assertThat(fake.batchSizes.size()).isGreaterThan(16);
   }
 
   @Test
