@@ -105,6 +105,19 @@ final class ModelInputs {
    * row. Close the returned {@link Tensors} after the run.
    */
   Tensors tensors(OrtEnvironment env, List<PairEncoding> rows) throws OrtException {
+    int[] attended = new int[rows.size()];
+    for (int i = 0; i < attended.length; i++) {
+      attended[i] = rows.get(i).length();
+    }
+    return tensors(env, rows, attended);
+  }
+
+  /**
+   * As {@link #tensors(OrtEnvironment, List)}, with mask 1 on only the first {@code attended[i]}
+   * tokens of row {@code i} (a ColBERT query's {@code [MASK]} padding is fed but not attended to).
+   * Ones then zeros, so the fused graph's key-length form of the mask holds.
+   */
+  Tensors tensors(OrtEnvironment env, List<PairEncoding> rows, int[] attended) throws OrtException {
     int width = 0;
     for (PairEncoding r : rows) {
       width = Math.max(width, r.length());
@@ -113,11 +126,12 @@ final class ModelInputs {
     LongBuffer ids = direct(n);
     LongBuffer mask = direct(n);
     LongBuffer types = tokenTypes ? direct(n) : null;
-    for (PairEncoding r : rows) {
+    for (int i = 0; i < rows.size(); i++) {
+      PairEncoding r = rows.get(i);
       int len = r.length();
       ids.put(r.inputIds());
       for (int k = 0; k < len; k++) {
-        mask.put(1L);
+        mask.put(k < attended[i] ? 1L : 0L);
       }
       if (types != null) {
         types.put(r.tokenTypeIds());

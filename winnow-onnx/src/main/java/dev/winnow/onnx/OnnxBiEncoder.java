@@ -313,7 +313,7 @@ public final class OnnxBiEncoder implements Encoder {
     }
   }
 
-  private static String chooseOutput(OrtSession session, String file) {
+  static String chooseOutput(OrtSession session, String file) {
     Map<String, NodeInfo> outputs;
     try {
       outputs = session.getOutputInfo();
