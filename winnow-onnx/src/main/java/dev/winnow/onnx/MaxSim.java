@@ -1,7 +1,10 @@
 package dev.winnow.onnx;
 
+import dev.winnow.api.TokenMatch;
 import dev.winnow.api.TokenVectors;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -134,43 +137,55 @@ public final class MaxSim {
     return max;
   }
 
-  /** For each query token, the position of the document token it matched best (first on ties). */
-  public static int[] bestTokens(TokenVectors query, Document document) {
-    int dim = document.dimension();
-    int[] best = new int[query.count()];
+  /**
+   * For each query token, the position of the document token it matched best (the first on ties)
+   * and that similarity: what an explanation shows. A document without tokens matches nothing.
+   */
+  public static List<TokenMatch> matches(
+      TokenVectors query, TokenVectors document, Document prepared) {
+    if (document.count() != prepared.tokens()) {
+      throw new IllegalArgumentException(
+          "document has " + document.count() + " tokens, its layout " + prepared.tokens());
+    }
+    if (document.count() == 0) {
+      return List.of();
+    }
+    int dim = prepared.dimension();
+    int p = prepared.padded();
     float[] q = query.values();
-    float[] c = document.columns();
-    int p = document.padded();
-    for (int i = 0; i < best.length; i++) {
-      float top = Float.NEGATIVE_INFINITY;
-      for (int t = 0; t < document.tokens(); t++) {
-        float s = 0;
-        for (int j = 0; j < dim; j++) {
-          s = Math.fma(q[i * dim + j], c[j * p + t], s);
-        }
-        if (s > top) {
-          top = s;
-          best[i] = t;
+    float[] c = prepared.columns();
+    float[] s = new float[p];
+    List<TokenMatch> out = new ArrayList<>(query.count());
+    for (int i = 0; i < query.count(); i++) {
+      dotsInto(q, i * dim, c, p, dim, s);
+      int best = 0;
+      for (int t = 1; t < prepared.tokens(); t++) {
+        if (s[t] > s[best]) {
+          best = t;
         }
       }
+      out.add(new TokenMatch(i, query.tokens().get(i), best, document.tokens().get(best), s[best]));
     }
-    return best;
+    return out;
+  }
+
+  /** {@code s[t] = q[at..at+dim) . column t}, for every padded token t; a loop C2 vectorises. */
+  private static void dotsInto(float[] q, int at, float[] c, int p, int dim, float[] s) {
+    Arrays.fill(s, 0f);
+    for (int j = 0; j < dim; j++) {
+      float qj = q[at + j];
+      int row = j * p;
+      for (int t = 0; t < p; t++) {
+        s[t] = Math.fma(qj, c[row + t], s[t]);
+      }
+    }
   }
 
   private static void scalarMaxima(float[] q, int nq, Document d, float[] max) {
-    int dim = d.dimension();
     int p = d.padded();
-    float[] c = d.columns();
     float[] s = new float[p];
     for (int i = 0; i < nq; i++) {
-      Arrays.fill(s, 0f);
-      for (int j = 0; j < dim; j++) {
-        float qj = q[i * dim + j];
-        int row = j * p;
-        for (int t = 0; t < p; t++) {
-          s[t] = Math.fma(qj, c[row + t], s[t]);
-        }
-      }
+      dotsInto(q, i * d.dimension(), d.columns(), p, d.dimension(), s);
       float m = Float.NEGATIVE_INFINITY;
       for (int t = 0; t < p; t++) {
         m = Math.max(m, s[t]);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.winnow.api.LateInteractionEncoder;
+import dev.winnow.api.RankedDocument;
 import dev.winnow.api.TokenVectors;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -318,6 +319,39 @@ public final class OnnxLateInteraction implements LateInteractionEncoder {
       }
     }
     return List.of(out);
+  }
+
+  /** The MaxSim of each document against {@code query}, in input order. */
+  public double[] score(String query, List<String> documents) {
+    Objects.requireNonNull(query, "query");
+    TokenVectors q = encodeQueries(List.of(query)).get(0);
+    List<TokenVectors> docs = encodeDocuments(documents);
+    double[] out = new double[docs.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = MaxSim.score(q, MaxSim.prepare(docs.get(i)));
+    }
+    return out;
+  }
+
+  /**
+   * Ranks documents (ids parallel to texts) by MaxSim, best first ({@link RankedDocument#ORDER}),
+   * and keeps the best {@code topN}; the MaxSim is both the logit and the score.
+   */
+  public List<RankedDocument> rerank(String query, List<String> ids, List<String> texts, int topN) {
+    if (topN < 1) {
+      throw new IllegalArgumentException("topN must be >= 1, got " + topN);
+    }
+    if (ids.size() != texts.size()) {
+      throw new IllegalArgumentException(
+          "ids and texts must have the same size, got " + ids.size() + " and " + texts.size());
+    }
+    double[] scores = score(query, texts);
+    List<RankedDocument> ranked = new ArrayList<>(scores.length);
+    for (int i = 0; i < scores.length; i++) {
+      ranked.add(new RankedDocument(i, ids.get(i), scores[i], scores[i]));
+    }
+    ranked.sort(RankedDocument.ORDER);
+    return List.copyOf(ranked.subList(0, Math.min(topN, ranked.size())));
   }
 
   /** Runs {@code texts} as one padded batch, in input order (for tests of batch invariance). */

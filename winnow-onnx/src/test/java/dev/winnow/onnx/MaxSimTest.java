@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.winnow.api.TokenMatch;
 import dev.winnow.api.TokenVectors;
 import java.util.Collections;
 import java.util.List;
@@ -63,20 +64,25 @@ class MaxSimTest {
   }
 
   @Test
-  void bestTokens_pointAtTheMaximum() {
+  void matches_pointAtTheMaximum_andSumToTheScore() {
     Random r = new Random(3);
     TokenVectors q = random(r, 9, 16);
     TokenVectors d = random(r, 21, 16);
     MaxSim.Document doc = MaxSim.prepare(d);
-    int[] best = MaxSim.bestTokens(q, doc);
+    List<TokenMatch> matches = MaxSim.matches(q, d, doc);
     double[] expected = naiveMaxima(q, d);
-    for (int i = 0; i < best.length; i++) {
+    assertThat(matches).hasSize(9);
+    double sum = 0;
+    for (TokenMatch m : matches) {
       double s = 0;
       for (int j = 0; j < 16; j++) {
-        s += (double) q.values()[i * 16 + j] * d.values()[best[i] * 16 + j];
+        s += (double) q.values()[m.queryToken() * 16 + j] * d.values()[m.documentToken() * 16 + j];
       }
-      assertThat(s).isCloseTo(expected[i], within(1e-4));
+      assertThat(s).isCloseTo(expected[m.queryToken()], within(1e-4));
+      assertThat(m.similarity()).isCloseTo(s, within(1e-4));
+      sum += m.similarity();
     }
+    assertThat(sum).isCloseTo(MaxSim.score(q, doc), within(1e-4));
   }
 
   @Test
