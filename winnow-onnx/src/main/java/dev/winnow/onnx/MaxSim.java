@@ -23,9 +23,10 @@ import java.util.Objects;
  *   <li>{@link Kernel#VECTOR}: the kernel above with the Java Vector API ({@code
  *       jdk.incubator.vector} at the platform's preferred width). It needs {@code --add-modules
  *       jdk.incubator.vector}, which {@code ./winnow}, the tests and the benchmarks pass.
- *   <li>{@link Kernel#SCALAR}: the same layout with a plain loop over document tokens that C2
- *       auto-vectorises ({@code Math.fma} into a row of partial dot products); used when the
- *       incubator module is absent (e.g. {@code java -jar winnow.jar} without the flag).
+ *   <li>{@link Kernel#SCALAR}: the same layout with a plain loop over document tokens ({@code
+ *       Math.fma} into a row of partial dot products); used when the incubator module is absent
+ *       (e.g. {@code java -jar winnow.jar} without the flag). C2 on Java 17 does not make
+ *       full-width vector code of it: 9x slower than VECTOR (docs/performance.md).
  * </ul>
  *
  * Both give the same maxima up to float rounding (the order of the sum over dimensions is the same;

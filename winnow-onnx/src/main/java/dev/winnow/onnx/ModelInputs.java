@@ -3,6 +3,7 @@ package dev.winnow.onnx;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -185,6 +186,35 @@ final class ModelInputs {
     /** The padded sequence length. */
     int width() {
       return width;
+    }
+
+    /**
+     * The token-level output {@code name} of a run on these tensors, checked to be a tensor of
+     * shape {@code [rows, width, hidden]}; the errors name {@code file}.
+     */
+    OnnxTensor tokenOutput(OrtSession.Result result, String name, String file, int rows) {
+      OnnxValue value =
+          result
+              .get(name)
+              .orElseThrow(() -> new IllegalStateException(file + " returned no " + name));
+      if (!(value instanceof OnnxTensor tensor)) {
+        throw new IllegalStateException(file + ": output " + name + " is not a tensor");
+      }
+      long[] shape = tensor.getInfo().getShape();
+      if (shape.length != 3 || shape[0] != rows || shape[1] != width) {
+        throw new IllegalStateException(
+            file
+                + ": output "
+                + name
+                + " has shape "
+                + Arrays.toString(shape)
+                + ", expected ["
+                + rows
+                + ", "
+                + width
+                + ", hidden]");
+      }
+      return tensor;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.winnow.onnx;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
@@ -411,29 +410,9 @@ public final class OnnxLateInteraction implements LateInteractionEncoder {
     }
     try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), encodings, attended);
         OrtSession.Result result = session.run(in.byName(), Set.of(output))) {
-      OnnxValue value =
-          result
-              .get(output)
-              .orElseThrow(() -> new IllegalStateException(file + " returned no " + output));
-      if (!(value instanceof OnnxTensor tensor)) {
-        throw new IllegalStateException(file + ": output " + output + " is not a tensor");
-      }
-      long[] shape = tensor.getInfo().getShape();
+      OnnxTensor tensor = in.tokenOutput(result, output, file, rows.size());
       int width = in.width();
-      if (shape.length != 3 || shape[0] != rows.size() || shape[1] != width) {
-        throw new IllegalStateException(
-            file
-                + ": output "
-                + output
-                + " has shape "
-                + Arrays.toString(shape)
-                + ", expected ["
-                + rows.size()
-                + ", "
-                + width
-                + ", dim]");
-      }
-      int dim = Math.toIntExact(shape[2]);
+      int dim = Math.toIntExact(tensor.getInfo().getShape()[2]);
       FloatBuffer h = tensor.getFloatBuffer();
       List<TokenVectors> out = new ArrayList<>(rows.size());
       for (int b = 0; b < rows.size(); b++) {
