@@ -48,7 +48,7 @@ for a in "$@"; do
   prev="$a"
 done
 java_probe="$(java --add-modules jdk.incubator.vector -cp winnow-cli/target/winnow.jar \
-  dev.winnow.cli.FmaProbe "$threads" 0.5 2>/dev/null | sed -E 's/.*"gflops":([0-9.]+).*/\1/')"
+  dev.winnow.onnx.FmaProbe "$threads" 0.5 2>/dev/null | sed -E 's/.*"gflops":([0-9.]+).*/\1/')"
 echo "compare: Java Vector API FMA probe on $threads threads: $java_probe GFLOP/s" >&2
 c_probe=0
 if command -v gcc >/dev/null 2>&1; then

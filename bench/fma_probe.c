@@ -2,7 +2,7 @@
  * (acc = acc * a + b) on registers only, so neither memory nor dependencies limit it.
  * Build: gcc -O3 -march=native -pthread bench/fma_probe.c -o target/fma_probe
  * Usage: fma_probe [THREADS] [SECONDS_PER_TRY]   prints the best GFLOP/s of 5 tries.
- * The Java probe (dev.winnow.bench.FmaProbe) does the same with the Vector API; compare.sh runs
+ * The Java probe (dev.winnow.onnx.FmaProbe) does the same with the Vector API; compare.sh runs
  * both and divides by the higher. */
 #include <pthread.h>
 #include <stdio.h>

@@ -6,9 +6,10 @@ import java.util.Optional;
 /**
  * What one rerank stage said about one hit: the stage name (e.g. {@code cross-encoder:<model>}),
  * the raw model output, the activation applied and the resulting score, the passage window that was
- * scored when the document was split, whether the score came from a cache, and, when the stage
- * fuses its score with the earlier tier's, how ({@link StageFusion}; then {@code score} is the
- * fused score and {@code activation.apply(raw)} the stage's own).
+ * scored when the document was split, whether the score came from a cache, when the stage fuses its
+ * score with the earlier tier's, how ({@link StageFusion}; then {@code score} is the fused score and
+ * {@code activation.apply(raw)} the stage's own), and for a late-interaction stage its token
+ * matches.
  */
 public record StageScore(
     String stage,
@@ -17,13 +18,15 @@ public record StageScore(
     double score,
     Optional<PassageWindow> window,
     boolean cached,
-    Optional<StageFusion> fusion) {
+    Optional<StageFusion> fusion,
+    Optional<LateInteractionScore> lateInteraction) {
 
   public StageScore {
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(activation, "activation");
     Objects.requireNonNull(window, "window");
     Objects.requireNonNull(fusion, "fusion");
+    Objects.requireNonNull(lateInteraction, "lateInteraction");
     if (fusion.isPresent() && fusion.get().score() != score) {
       throw new IllegalArgumentException(
           "score of stage '"
@@ -35,7 +38,7 @@ public record StageScore(
     }
   }
 
-  /** A stage score without fusion. */
+  /** A stage score without fusion or late-interaction detail. */
   public StageScore(
       String stage,
       double raw,
@@ -43,7 +46,14 @@ public record StageScore(
       double score,
       Optional<PassageWindow> window,
       boolean cached) {
-    this(stage, raw, activation, score, window, cached, Optional.empty());
+    this(stage, raw, activation, score, window, cached, Optional.empty(), Optional.empty());
+  }
+
+  /** A late-interaction stage's score with its token matches. */
+  public static StageScore lateInteraction(String stage, double maxSim, LateInteractionScore detail) {
+    return new StageScore(
+        stage, maxSim, Activation.RAW, maxSim, Optional.empty(), false, Optional.empty(),
+        Optional.of(detail));
   }
 
   /** The stage's own score before any fusion. */
@@ -53,6 +63,7 @@ public record StageScore(
 
   /** This verdict fused with the earlier tier: the score becomes {@code f.score()}. */
   public StageScore fused(StageFusion f) {
-    return new StageScore(stage, raw, activation, f.score(), window, cached, Optional.of(f));
+    return new StageScore(
+        stage, raw, activation, f.score(), window, cached, Optional.of(f), lateInteraction);
   }
 }

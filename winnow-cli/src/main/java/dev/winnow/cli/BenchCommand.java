@@ -393,8 +393,9 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs {@link FmaProbe} in a child JVM with the incubator module enabled (this JVM lacks it; the
-   * class is named by string so that this one never loads it) and returns its GFLOP/s.
+   * Runs {@link dev.winnow.onnx.FmaProbe} in a child JVM with the incubator module enabled (this
+   * JVM may lack it: {@code java -jar} without the flag; the class is named by string so that this
+   * one never loads it) and returns its GFLOP/s.
    */
   static double probePeakGflops(int threads) {
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -405,7 +406,7 @@ final class BenchCommand implements Callable<Integer> {
             "jdk.incubator.vector",
             "-cp",
             System.getProperty("java.class.path"),
-            "dev.winnow.cli.FmaProbe",
+            "dev.winnow.onnx.FmaProbe",
             Integer.toString(threads),
             "0.3");
     try {

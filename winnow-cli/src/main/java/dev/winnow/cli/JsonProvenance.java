@@ -3,6 +3,7 @@ package dev.winnow.cli;
 import dev.winnow.api.Provenance;
 import dev.winnow.api.SourceRank;
 import dev.winnow.api.StageScore;
+import dev.winnow.api.TokenMatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +64,24 @@ final class JsonProvenance {
                 fu.put("stage_normalized", f.stageNormalized());
                 fu.put("score", f.score());
                 x.put("fusion", fu);
+              });
+      st.lateInteraction()
+          .ifPresent(
+              li -> {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("document_vectors", li.vectorsLabel());
+                List<Object> matches = new ArrayList<>();
+                for (TokenMatch tm : li.matches()) {
+                  Map<String, Object> mm = new LinkedHashMap<>();
+                  mm.put("query_token", tm.queryToken());
+                  mm.put("query_text", tm.queryText());
+                  mm.put("document_token", tm.documentToken());
+                  mm.put("document_text", tm.documentText());
+                  mm.put("similarity", tm.similarity());
+                  matches.add(mm);
+                }
+                l.put("matches", matches);
+                x.put("late_interaction", l);
               });
       stages.add(x);
     }

@@ -49,7 +49,8 @@ final class PipelineOptions {
   @Option(
       names = "--rerank",
       description =
-          "Rerank stage, repeatable, in order: none, bi-encoder:<bge-small|minilm>[@k] or"
+          "Rerank stage, repeatable, in order: none, bi-encoder:<bge-small|minilm>[@k],"
+              + " late-interaction:<ColBERT checkpoint folder or hub id>[@k] or"
               + " cross-encoder:<model folder or hub id>[@k] (k: candidates the stage reads;"
               + " default --k).")
   List<String> rerank = new ArrayList<>();

@@ -7,8 +7,10 @@ import dev.winnow.api.Activation;
 import dev.winnow.api.RankedDocument;
 import dev.winnow.api.ScoringOptions;
 import dev.winnow.api.Truncation;
+import dev.winnow.onnx.ColbertSettings;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.onnx.OnnxLateInteraction;
 import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.pipeline.Calibration;
 import java.io.PrintWriter;
@@ -23,12 +25,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code winnow rerank}: scores documents against one query with a cross-encoder, best first. */
+/**
+ * {@code winnow rerank}: scores documents against one query with a cross-encoder, or with a
+ * late-interaction checkpoint (its MaxSim as the logit), best first.
+ */
 @Command(
     name = "rerank",
     mixinStandardHelpOptions = true,
     description = {
-      "Rerank documents for a query with a cross-encoder.",
+      "Rerank documents for a query with a cross-encoder, or by MaxSim with a late-interaction"
+          + " (Stanford ColBERT) checkpoint: the layout is detected from the folder.",
       "FILE is JSONL ({\"id\":..,\"text\":..}, optional \"title\"; id may be \"_id\") or plain"
           + " text with one document per line (ids are line numbers)."
     })
@@ -121,14 +127,19 @@ final class RerankCommand implements Callable<Integer> {
       ids.add(e.id());
       texts.add(e.text());
     }
+    int n = topN == null ? ids.size() : topN;
     ModelFolder folder = resolveModel(model, variant);
     Optional<Calibration> cal =
         calibration.needed(calibrated)
             ? Optional.of(calibration.load(folder.root()))
             : Optional.empty();
     List<RankedDocument> ranked;
-    try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
-      ranked = encoder.rerank(query, ids, texts, topN == null ? ids.size() : topN, scoring);
+    if (ColbertSettings.isLateInteraction(folder.root())) {
+      ranked = rerankLateInteraction(folder, ids, texts, n);
+    } else {
+      try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
+        ranked = encoder.rerank(query, ids, texts, n, scoring);
+      }
     }
     if (cal.isPresent()) {
       ranked = calibrate(ranked, cal.get(), calibrated);
@@ -157,6 +168,34 @@ final class RerankCommand implements Callable<Integer> {
       }
     }
     return out;
+  }
+
+  /**
+   * A late-interaction checkpoint scores each document by MaxSim, printed as both its logit and its
+   * score; options that only a cross-encoder reads are refused rather than ignored.
+   */
+  private List<RankedDocument> rerankLateInteraction(
+      ModelFolder folder, List<String> ids, List<String> texts, int n) {
+    if (scores != null && Activation.parse(scores) != Activation.RAW) {
+      throw new IllegalArgumentException(
+          "--scores must be raw for a late-interaction model (its MaxSim has no activation), got "
+              + scores);
+    }
+    if (maxLength != null) {
+      throw new IllegalArgumentException(
+          "--max-length does not apply to a late-interaction model (query_maxlen and doc_maxlen"
+              + " of its artifact.metadata decide), got "
+              + maxLength);
+    }
+    OnnxLateInteraction.Options o =
+        OnnxLateInteraction.Options.of(String.valueOf(folder.root().getFileName()))
+            .withVariant(folder.variant());
+    if (threads != null) {
+      o = o.withThreads(threads);
+    }
+    try (OnnxLateInteraction encoder = OnnxLateInteraction.open(folder.root(), o)) {
+      return encoder.rerank(query, ids, texts, n);
+    }
   }
 
   /**

@@ -156,4 +156,84 @@ class RerankCommandTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("longest_first, only_second").contains("middle");
   }
+
+  /** The late-interaction fixture's query q01 against every golden document. */
+  @Test
+  void rerank_lateInteraction_printsMaxSimAsLogit_bestFirst(@TempDir Path dir) throws Exception {
+    Path fixture = Shared.require("models/tiny-colbert-fixture");
+    Map<String, Double> expected = new HashMap<>();
+    StringBuilder docs = new StringBuilder();
+    for (String line : Files.readAllLines(fixture.resolve("golden.jsonl"))) {
+      JsonNode g = JSON.readTree(line);
+      if (g.get("kind").asText().equals("document")) {
+        docs.append(
+                JSON.writeValueAsString(
+                    Map.of("id", g.get("id").asText(), "text", g.get("text").asText())))
+            .append('\n');
+      } else if (g.get("kind").asText().equals("score") && g.get("query").asText().equals("q01")) {
+        expected.put(g.get("document").asText(), g.get("maxsim").asDouble());
+      }
+    }
+    Path file = dir.resolve("docs.jsonl");
+    Files.writeString(file, docs);
+
+    Run r =
+        run(
+            "rerank",
+            "--model",
+            fixture.toString(),
+            "--query",
+            QUERY,
+            "--docs",
+            file.toString(),
+            "--scores",
+            "raw",
+            "--json");
+
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode results = JSON.readTree(r.out()).get("results");
+    assertThat(results).hasSize(12);
+    double previous = Double.POSITIVE_INFINITY;
+    for (JsonNode res : results) {
+      double logit = res.get("logit").asDouble();
+      assertThat(logit).isCloseTo(expected.get(res.get("id").asText()), within(1e-4));
+      assertThat(res.get("score").asDouble()).isEqualTo(logit);
+      assertThat(logit).isLessThanOrEqualTo(previous);
+      previous = logit;
+    }
+  }
+
+  @Test
+  void rerank_lateInteraction_refusesCrossEncoderOptions(@TempDir Path dir) throws Exception {
+    Path fixture = Shared.require("models/tiny-colbert-fixture");
+    Path file = dir.resolve("docs.txt");
+    Files.writeString(file, "Paris is in France.\n");
+    Run sigmoid =
+        run(
+            "rerank",
+            "--model",
+            fixture.toString(),
+            "--query",
+            "q",
+            "--docs",
+            file.toString(),
+            "--scores",
+            "sigmoid");
+    assertThat(sigmoid.code()).isNotZero();
+    assertThat(sigmoid.err())
+        .contains("--scores must be raw for a late-interaction model")
+        .contains("got sigmoid");
+    Run length =
+        run(
+            "rerank",
+            "--model",
+            fixture.toString(),
+            "--query",
+            "q",
+            "--docs",
+            file.toString(),
+            "--max-length",
+            "64");
+    assertThat(length.err()).contains("--max-length does not apply to a late-interaction model");
+  }
 }

@@ -106,7 +106,7 @@ class SearchCommandTest {
     assertThat(run("search", "--index", idx, "--query", "x", "--retriever", "sparse").err())
         .contains("retriever must be one of bm25, dense, hybrid; got 'sparse'");
     assertThat(run("search", "--index", idx, "--query", "x", "--rerank", "llm:gpt").err())
-        .contains("rerank kind must be bi-encoder or cross-encoder; got 'llm'");
+        .contains("rerank kind must be bi-encoder, cross-encoder or late-interaction; got 'llm'");
     assertThat(run("search", "--index", idx, "--query", "x", "--rerank", "bi-encoder:bert").err())
         .contains("embedder must be one of bge-small, minilm; got 'bert'");
     assertThat(run("search", "--index", idx, "--query", "x", "--strategy", "middle").err())

@@ -3,6 +3,7 @@ package dev.winnow.onnx;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -105,6 +106,19 @@ final class ModelInputs {
    * row. Close the returned {@link Tensors} after the run.
    */
   Tensors tensors(OrtEnvironment env, List<PairEncoding> rows) throws OrtException {
+    int[] attended = new int[rows.size()];
+    for (int i = 0; i < attended.length; i++) {
+      attended[i] = rows.get(i).length();
+    }
+    return tensors(env, rows, attended);
+  }
+
+  /**
+   * As {@link #tensors(OrtEnvironment, List)}, with mask 1 on only the first {@code attended[i]}
+   * tokens of row {@code i} (a ColBERT query's {@code [MASK]} padding is fed but not attended to).
+   * Ones then zeros, so the fused graph's key-length form of the mask holds.
+   */
+  Tensors tensors(OrtEnvironment env, List<PairEncoding> rows, int[] attended) throws OrtException {
     int width = 0;
     for (PairEncoding r : rows) {
       width = Math.max(width, r.length());
@@ -113,11 +127,12 @@ final class ModelInputs {
     LongBuffer ids = direct(n);
     LongBuffer mask = direct(n);
     LongBuffer types = tokenTypes ? direct(n) : null;
-    for (PairEncoding r : rows) {
+    for (int i = 0; i < rows.size(); i++) {
+      PairEncoding r = rows.get(i);
       int len = r.length();
       ids.put(r.inputIds());
       for (int k = 0; k < len; k++) {
-        mask.put(1L);
+        mask.put(k < attended[i] ? 1L : 0L);
       }
       if (types != null) {
         types.put(r.tokenTypeIds());
@@ -171,6 +186,35 @@ final class ModelInputs {
     /** The padded sequence length. */
     int width() {
       return width;
+    }
+
+    /**
+     * The token-level output {@code name} of a run on these tensors, checked to be a tensor of
+     * shape {@code [rows, width, hidden]}; the errors name {@code file}.
+     */
+    OnnxTensor tokenOutput(OrtSession.Result result, String name, String file, int rows) {
+      OnnxValue value =
+          result
+              .get(name)
+              .orElseThrow(() -> new IllegalStateException(file + " returned no " + name));
+      if (!(value instanceof OnnxTensor tensor)) {
+        throw new IllegalStateException(file + ": output " + name + " is not a tensor");
+      }
+      long[] shape = tensor.getInfo().getShape();
+      if (shape.length != 3 || shape[0] != rows || shape[1] != width) {
+        throw new IllegalStateException(
+            file
+                + ": output "
+                + name
+                + " has shape "
+                + Arrays.toString(shape)
+                + ", expected ["
+                + rows
+                + ", "
+                + width
+                + ", hidden]");
+      }
+      return tensor;
     }
 
     @Override

@@ -3,14 +3,12 @@ package dev.winnow.onnx;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.winnow.api.Encoder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -313,7 +311,7 @@ public final class OnnxBiEncoder implements Encoder {
     }
   }
 
-  private static String chooseOutput(OrtSession session, String file) {
+  static String chooseOutput(OrtSession session, String file) {
     Map<String, NodeInfo> outputs;
     try {
       outputs = session.getOutputInfo();
@@ -397,29 +395,9 @@ public final class OnnxBiEncoder implements Encoder {
     String file = lease.label();
     try (ModelInputs.Tensors in = inputs.tensors(OnnxSessions.environment(), rows);
         OrtSession.Result result = lease.session().run(in.byName(), Set.of(output))) {
-      OnnxValue value =
-          result
-              .get(output)
-              .orElseThrow(() -> new IllegalStateException(file + " returned no " + output));
-      if (!(value instanceof OnnxTensor tensor)) {
-        throw new IllegalStateException(file + ": output " + output + " is not a tensor");
-      }
-      long[] shape = tensor.getInfo().getShape();
-      if (shape.length != 3 || shape[0] != rows.size() || shape[1] != in.width()) {
-        throw new IllegalStateException(
-            file
-                + ": output "
-                + output
-                + " has shape "
-                + Arrays.toString(shape)
-                + ", expected ["
-                + rows.size()
-                + ", "
-                + in.width()
-                + ", hidden]");
-      }
+      OnnxTensor tensor = in.tokenOutput(result, output, file, rows.size());
       int width = in.width();
-      int hidden = Math.toIntExact(shape[2]);
+      int hidden = Math.toIntExact(tensor.getInfo().getShape()[2]);
       FloatBuffer h = tensor.getFloatBuffer();
       float[][] vectors = new float[rows.size()][];
       for (int b = 0; b < rows.size(); b++) {

@@ -68,18 +68,21 @@ public final class PairTokenizer implements AutoCloseable {
   private final Template template;
   private final int maxLength;
   private final int hardMaxLength;
+  private final Vocabulary vocabulary;
 
   private PairTokenizer(
       HuggingFaceTokenizer tokenizer,
       String source,
       Template template,
       int maxLength,
-      int hardMaxLength) {
+      int hardMaxLength,
+      Vocabulary vocabulary) {
     this.tokenizer = tokenizer;
     this.source = source;
     this.template = template;
     this.maxLength = maxLength;
     this.hardMaxLength = hardMaxLength;
+    this.vocabulary = vocabulary;
   }
 
   /**
@@ -142,7 +145,8 @@ public final class PairTokenizer implements AutoCloseable {
       throw new IllegalArgumentException(
           source + ": the tokenizers library cannot load it: " + e.getMessage(), e);
     }
-    return new PairTokenizer(tokenizer, source, template, maxLength, hardMaxLength);
+    return new PairTokenizer(
+        tokenizer, source, template, maxLength, hardMaxLength, Vocabulary.of(json));
   }
 
   static byte[] readBytes(Path file) {
@@ -350,6 +354,11 @@ public final class PairTokenizer implements AutoCloseable {
       out[i] = Math.toIntExact(ids[i]);
     }
     return out;
+  }
+
+  /** The token strings of tokenizer.json's vocabulary and added tokens. */
+  Vocabulary vocabulary() {
+    return vocabulary;
   }
 
   /** The tokenizer.json this was loaded from. */

@@ -67,11 +67,26 @@ public record CascadeSpec(
               "variant",
               "cache"));
 
-  /** One rerank stage: a bi-encoder (by name) or a cross-encoder (a folder or hub id). */
+  /**
+   * One rerank stage: a bi-encoder (by name), a cross-encoder or a late-interaction checkpoint (a
+   * folder or hub id).
+   */
   public record RerankSpec(Kind kind, String model, OptionalInt k) {
     public enum Kind {
-      BI_ENCODER,
-      CROSS_ENCODER
+      BI_ENCODER("bi-encoder"),
+      CROSS_ENCODER("cross-encoder"),
+      LATE_INTERACTION("late-interaction");
+
+      private final String prefix;
+
+      Kind(String prefix) {
+        this.prefix = prefix;
+      }
+
+      /** How the kind is written in a pipeline description. */
+      public String prefix() {
+        return prefix;
+      }
     }
 
     public RerankSpec {
@@ -85,8 +100,8 @@ public record CascadeSpec(
     }
 
     /**
-     * Parses {@code bi-encoder:<bge-small|minilm>[@k]} or {@code cross-encoder:<folder or hub
-     * id>[@k]}.
+     * Parses {@code bi-encoder:<bge-small|minilm>[@k]}, {@code cross-encoder:<folder or hub
+     * id>[@k]} or {@code late-interaction:<folder or hub id>[@k]}.
      */
     public static RerankSpec parse(String text) {
       String t = text.trim();
@@ -95,7 +110,8 @@ public record CascadeSpec(
         throw new IllegalArgumentException(
             "rerank must be none, bi-encoder:<"
                 + String.join("|", Encoders.NAMES)
-                + ">[@k] or cross-encoder:<model folder or hub id>[@k]; got '"
+                + ">[@k], cross-encoder:<model folder or hub id>[@k] or"
+                + " late-interaction:<model folder or hub id>[@k]; got '"
                 + text
                 + "'");
       }
@@ -113,9 +129,10 @@ public record CascadeSpec(
       return switch (kind) {
         case "bi-encoder" -> new RerankSpec(Kind.BI_ENCODER, Encoders.canonical(rest), k);
         case "cross-encoder" -> new RerankSpec(Kind.CROSS_ENCODER, rest, k);
+        case "late-interaction" -> new RerankSpec(Kind.LATE_INTERACTION, rest, k);
         default ->
             throw new IllegalArgumentException(
-                "rerank kind must be bi-encoder or cross-encoder; got '"
+                "rerank kind must be bi-encoder, cross-encoder or late-interaction; got '"
                     + kind
                     + "' in '"
                     + text
@@ -124,9 +141,7 @@ public record CascadeSpec(
     }
 
     public String label() {
-      return (kind == Kind.BI_ENCODER ? "bi-encoder:" : "cross-encoder:")
-          + model
-          + (k.isPresent() ? "@" + k.getAsInt() : "");
+      return kind.prefix() + ":" + model + (k.isPresent() ? "@" + k.getAsInt() : "");
     }
   }
 

@@ -9,6 +9,7 @@ import dev.winnow.api.ScoringOptions;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.OnnxCrossEncoder;
+import dev.winnow.onnx.OnnxLateInteraction;
 import dev.winnow.onnx.hub.ModelResolver;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -143,13 +144,15 @@ public final class Cascades {
       List<OptionalInt> rerankK = new ArrayList<>();
       for (CascadeSpec.RerankSpec r : spec.rerank()) {
         rerankK.add(r.k());
-        Reranker stage;
-        if (r.kind() == CascadeSpec.RerankSpec.Kind.BI_ENCODER) {
-          Encoder e = encoder(r.model(), encoders, resources);
-          stage = new BiEncoderReranker(e, index.documentVectors(e.name()), 32);
-        } else {
-          stage = crossEncoder(spec, r.model(), models, warn, resources);
-        }
+        Reranker stage =
+            switch (r.kind()) {
+              case BI_ENCODER -> {
+                Encoder e = encoder(r.model(), encoders, resources);
+                yield new BiEncoderReranker(e, index.documentVectors(e.name()), 32);
+              }
+              case CROSS_ENCODER -> crossEncoder(spec, r.model(), models, warn, resources);
+              case LATE_INTERACTION -> lateInteraction(r.model(), models, warn, resources);
+            };
         rerankers.add(
             spec.rerankFusion().<Reranker>map(f -> new FusingReranker(stage, f)).orElse(stage));
       }
@@ -208,6 +211,36 @@ public final class Cascades {
     return e;
   }
 
+  /**
+   * A late-interaction stage over the checkpoint {@code model} names (a folder or hub id); its
+   * documents are encoded at query time until the index stores token vectors.
+   */
+  private static LateInteractionReranker lateInteraction(
+      String model, ModelResolver models, Consumer<String> warn, List<AutoCloseable> res) {
+    ModelFolder folder = models.resolve(model, ModelFolder.DEFAULT_VARIANT);
+    warnIfFixture(folder, "late-interaction model", warn);
+    OnnxLateInteraction encoder =
+        OnnxLateInteraction.open(
+            folder.root(),
+            OnnxLateInteraction.Options.of(String.valueOf(folder.root().getFileName())));
+    res.add(encoder);
+    return new LateInteractionReranker(encoder);
+  }
+
+  private static void warnIfFixture(ModelFolder folder, String what, Consumer<String> warn) {
+    fixtureNote(folder.config())
+        .ifPresent(
+            note ->
+                warn.accept(
+                    "WARNING: "
+                        + folder.root()
+                        + " is a TEST FIXTURE, not a trained "
+                        + what
+                        + ": its scores carry NO relevance meaning ("
+                        + note
+                        + ")"));
+  }
+
   private static CrossEncoderReranker crossEncoder(
       CascadeSpec spec,
       String model,
@@ -216,16 +249,7 @@ public final class Cascades {
       List<AutoCloseable> res) {
     CascadeSpec.CrossEncoderOptions o = spec.crossEncoder();
     ModelFolder folder = models.resolve(model, o.variant());
-    fixtureNote(folder.config())
-        .ifPresent(
-            note ->
-                warn.accept(
-                    "WARNING: "
-                        + folder.root()
-                        + " is a TEST FIXTURE, not a trained cross-encoder: its scores carry NO"
-                        + " relevance meaning ("
-                        + note
-                        + ")"));
+    warnIfFixture(folder, "cross-encoder", warn);
     OnnxCrossEncoder ce = OnnxCrossEncoder.open(folder);
     res.add(ce);
     ScoringOptions scoring = ScoringOptions.DEFAULTS;
@@ -246,10 +270,14 @@ public final class Cascades {
     return b.build();
   }
 
-  /** The {@code _fixture} note of a model's config.json, present only for test fixtures. */
+  /**
+   * The {@code _fixture} (or {@code _fixture_note}) of a model's config.json, present only for test
+   * fixtures.
+   */
   public static Optional<String> fixtureNote(Path configJson) {
     try {
-      JsonNode n = JSON.readTree(configJson.toFile()).get("_fixture");
+      JsonNode c = JSON.readTree(configJson.toFile());
+      JsonNode n = c.has("_fixture") ? c.get("_fixture") : c.get("_fixture_note");
       return n == null ? Optional.empty() : Optional.of(n.asText());
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + configJson + ": " + e.getMessage(), e);

@@ -2,21 +2,23 @@ package dev.winnow.pipeline;
 
 import dev.winnow.api.Activation;
 import dev.winnow.api.Hit;
+import dev.winnow.api.LateInteractionScore;
 import dev.winnow.api.PassageWindow;
 import dev.winnow.api.Provenance;
 import dev.winnow.api.SourceRank;
 import dev.winnow.api.StageFusion;
 import dev.winnow.api.StageScore;
+import dev.winnow.api.TokenMatch;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Renders a hit's provenance as text ({@code --explain}): the first stage (or the fused lists and
  * the fusion arithmetic), then every rerank stage with its raw output, activation, passage window
- * and cache flag, and how a stage fused its score with the earlier tier's. The last line is {@code
- * score = X}, where X is read from the provenance alone (the last stage's score, else the first
- * stage's) and printed so that it parses back to the same double; tests check it equals {@link
- * Hit#score()}.
+ * and cache flag, how a stage fused its score with the earlier tier's, and for a late-interaction
+ * stage the document token each query token matched. The last line is {@code score = X}, where X is
+ * read from the provenance alone (the last stage's score, else the first stage's) and printed so
+ * that it parses back to the same double; tests check it equals {@link Hit#score()}.
  */
 public final class Explanation {
 
@@ -64,11 +66,29 @@ public final class Explanation {
       if (st.cached()) {
         sb.append(", cached");
       }
+      st.lateInteraction()
+          .ifPresent(li -> sb.append(", MaxSim, document vectors ").append(li.vectorsLabel()));
       sb.append('\n');
       st.fusion().ifPresent(f -> sb.append("    fused: ").append(fusion(f)).append('\n'));
+      st.lateInteraction().ifPresent(li -> matches(sb, li));
     }
     sb.append("  score = ").append(Double.toString(finalScore(p)));
     return sb.toString();
+  }
+
+  /** One line per query token: the document token it matched and their similarity. */
+  private static void matches(StringBuilder sb, LateInteractionScore li) {
+    for (TokenMatch m : li.matches()) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "    query token %d %s -> document token %d %s: %s%n",
+              m.queryToken(),
+              m.queryText(),
+              m.documentToken(),
+              m.documentText(),
+              number(m.similarity())));
+    }
   }
 
   /** The score the provenance ends in: the last stage's, else the first stage's. */

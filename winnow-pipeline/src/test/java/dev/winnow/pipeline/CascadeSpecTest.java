@@ -48,6 +48,24 @@ class CascadeSpecTest {
   }
 
   @Test
+  void parse_lateInteractionStage_beforeACrossEncoder() {
+    CascadeSpec s =
+        CascadeSpec.parse(
+            "bm25",
+            Map.of("rerank", "late-interaction:/models/colbert@100,cross-encoder:/models/ce@20"));
+    assertThat(s.rerank())
+        .containsExactly(
+            new RerankSpec(
+                RerankSpec.Kind.LATE_INTERACTION, "/models/colbert", OptionalInt.of(100)),
+            new RerankSpec(RerankSpec.Kind.CROSS_ENCODER, "/models/ce", OptionalInt.of(20)));
+    assertThat(s.describe())
+        .isEqualTo(
+            "bm25 -> late-interaction:/models/colbert@100 -> cross-encoder:/models/ce@20 [truncate]");
+    assertThatThrownBy(() -> RerankSpec.parse("late-interaction: "))
+        .hasMessage("rerank 'late-interaction: ' names no model");
+  }
+
+  @Test
   void rerankSpec_hubIdWithRevisionKeepsItsAt() {
     RerankSpec r = RerankSpec.parse("cross-encoder:org/name@v2");
     assertThat(r.model()).isEqualTo("org/name@v2");

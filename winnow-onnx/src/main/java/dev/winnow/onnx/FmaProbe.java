@@ -1,4 +1,4 @@
-package dev.winnow.cli;
+package dev.winnow.onnx;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Measures this machine's fp32 FMA peak: each thread runs {@value #CHAINS} independent vector FMA
  * chains ({@code acc = acc * a + b}) on registers only, so neither memory nor latency limits it.
  * Needs {@code --add-modules jdk.incubator.vector}, so {@code winnow bench} runs it in a child JVM
- * ({@link BenchCommand#probePeakGflops}); {@code bench/compare.sh} runs it and the C probe ({@code
- * bench/fma_probe.c}) and divides by the higher.
+ * that has it; {@code bench/compare.sh} runs it and the C probe ({@code bench/fma_probe.c}) and
+ * divides by the higher; winnow-bench's {@code LateInteractionBenchmark} runs {@link #kernel} as
+ * the peak its MaxSim is a fraction of. It lives beside {@link MaxSim}'s kernel, the one Vector API
+ * code it is the roofline of.
  *
  * <p>Not thread-safe; run one probe at a time.
  */
@@ -56,7 +58,7 @@ public final class FmaProbe {
   }
 
   private static double flops(int threads, long iterations) {
-    return 2.0 * SPECIES.length() * CHAINS * iterations * threads;
+    return flopsPerIteration() * iterations * threads;
   }
 
   private static double runOnce(ExecutorService pool, int threads, long iterations) {
@@ -79,7 +81,16 @@ public final class FmaProbe {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static float kernel(long iterations) {
+  /** FLOPs one call of {@link #kernel} does per iteration. */
+  public static double flopsPerIteration() {
+    return 2.0 * SPECIES.length() * CHAINS;
+  }
+
+  /**
+   * {@value #CHAINS} independent FMA chains of {@code iterations} steps each, on registers only;
+   * returns a value that depends on every chain, so none can be optimised away.
+   */
+  public static float kernel(long iterations) {
     FloatVector a = FloatVector.broadcast(SPECIES, 0.999f);
     FloatVector b = FloatVector.broadcast(SPECIES, 0.001f);
     FloatVector c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b;
