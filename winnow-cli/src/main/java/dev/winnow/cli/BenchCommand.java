@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       required = true,
       description = "Model folder (Hugging Face layout) or hub id ORG/NAME[@REV].")
   String model;

@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
   static final String RESOURCES = "/dev/winnow/cli/demo/";
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       description = "Cross-encoder for a third stage: a model folder or a hub id (ORG/NAME).")
   String model;
 

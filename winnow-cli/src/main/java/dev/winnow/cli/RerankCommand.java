@@ -34,7 +34,7 @@ final class RerankCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       required = true,
       paramLabel = "DIR",
       description = "Model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/).")
