@@ -3,8 +3,6 @@ package dev.winnow.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -30,19 +28,5 @@ class CostQualityPlotTest {
     assertThat(svg).contains("k=100 (0.7200)").contains("&lt;rescoring&gt;");
     assertThatThrownBy(() -> CostQualityPlot.svg("t", "q", List.of()))
         .hasMessageContaining("at least one point");
-  }
-
-  @Test
-  void progress_disabled_writesNothing() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (Progress p = Progress.start("x", 10, new PrintStream(bytes), false)) {
-      p.update(5);
-      p.update(10);
-    }
-    assertThat(bytes.size()).isZero();
-    try (Progress p = Progress.start("embedding", 4, new PrintStream(bytes), true)) {
-      p.update(4);
-    }
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("embedding [").contains("4/4");
   }
 }
