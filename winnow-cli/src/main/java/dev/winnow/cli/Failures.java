@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -43,11 +44,14 @@ final class Failures {
     return Optional.of(outer + ": " + reason);
   }
 
-  /** The deepest {@link IOException} in the cause chain of {@code ex}, or null. */
+  /**
+   * The deepest {@link IOException} in the cause chain of {@code ex}, or null; a JSON parse error
+   * is bad input, not I/O.
+   */
   private static IOException innermostIo(Throwable ex) {
     IOException found = null;
     for (Throwable t = ex; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof IOException io) {
+      if (t instanceof IOException io && !(t instanceof JsonProcessingException)) {
         found = io;
       }
     }

@@ -46,15 +46,15 @@ public final class Winnow {
         });
     cl.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
+          if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
+            cmd.getErr().println("winnow: " + ex.getMessage());
+            return 2;
+          }
           // An I/O failure (unwritable index, cache owned by another user, full disk) is one line
           // naming the path and the cause, like a bad argument: exit 2.
           Optional<String> io = Failures.ioLine(ex);
           if (io.isPresent()) {
             cmd.getErr().println("winnow: " + io.get());
-            return 2;
-          }
-          if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException) {
-            cmd.getErr().println("winnow: " + ex.getMessage());
             return 2;
           }
           if (ex instanceof HubException) {

@@ -56,6 +56,20 @@ class IndexEvalCommandsTest {
   }
 
   @Test
+  void index_anseriniCollectionDirectory_indexesEveryFile() throws IOException {
+    Path collection = Files.createDirectories(tmp.resolve("collection"));
+    Files.writeString(
+        collection.resolve("docs00.jsonl"),
+        "{\"id\": \"d1\", \"contents\": \"Aspirin reduces fever.\"}\n");
+    Files.writeString(
+        collection.resolve("docs01.jsonl"),
+        "{\"id\": \"d2\", \"contents\": \"Statins lower cholesterol.\"}\n");
+    Result r = run("index", "--corpus", collection.toString(), "--index", tmp + "/idx");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("indexed 2 documents").contains("holds 2");
+  }
+
+  @Test
   void index_malformedCorpus_exits2WithFileAndLine() throws IOException {
     Path bad =
         Files.writeString(tmp.resolve("bad.jsonl"), "{\"_id\": \"1\", \"text\": \"a\"}\n{\n");
