@@ -1,11 +1,15 @@
 package dev.winnow.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;
 import dev.winnow.eval.Evaluation;
 import dev.winnow.eval.Metric;
 import dev.winnow.eval.PipelineSpec;
+import dev.winnow.eval.Qrels;
 import dev.winnow.eval.TrecRun;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,8 +40,11 @@ import picocli.CommandLine.Spec;
       "Evaluate a retrieval pipeline on a BEIR folder (corpus.jsonl, queries.jsonl,"
           + " qrels/<split>.tsv).",
       "Metrics follow trec_eval (ndcg_cut.10, recip_rank@10, recall.100, map_cut.100; -c"
-          + " averaging). The dataset is indexed on first use (cached) unless --index names"
-          + " an index."
+          + " averaging). The dataset is indexed on first use (cached per user under"
+          + " $XDG_CACHE_HOME/winnow or ~/.cache/winnow) unless --index names an index.",
+      "With --run RUN --qrels QRELS instead, score any TREC run file (from `winnow search"
+          + " --topics`, Anserini, Pyserini, ...) with the same metrics, or those named by -m"
+          + " (trec_eval names accepted: ndcg_cut.10, recall.100, map, recip_rank, P.5)."
     })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -45,8 +52,22 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Mixin BackendOptions backend = new BackendOptions();
 
-  @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "BEIR folder")
+  @Option(names = "--dataset", paramLabel = "DIR", description = "BEIR folder")
   Path dataset;
+
+  @Option(
+      names = "--qrels",
+      paramLabel = "FILE",
+      description = "score the run file --run against these judgments (TREC or BEIR qrels)")
+  Path qrels;
+
+  @Option(
+      names = {"-m", "--metric"},
+      paramLabel = "NAME",
+      description =
+          "with --qrels, repeatable: a metric as ndcg@10 or trec_eval's ndcg_cut.10, recall.100,"
+              + " map, recip_rank, P.5 (default: ndcg@10, mrr@10, recall@100, map@100)")
+  List<String> metrics = new ArrayList<>();
 
   @Option(
       names = "--split",
@@ -75,7 +96,10 @@ public final class EvalCommand implements Callable<Integer> {
       description = "evaluate only the first N queries of the split")
   Integer queries;
 
-  @Option(names = "--run", paramLabel = "FILE", description = "write a TREC run file")
+  @Option(
+      names = "--run",
+      paramLabel = "FILE",
+      description = "with --dataset, write the TREC run file here; with --qrels, the run to score")
   Path run;
 
   @Option(
@@ -192,6 +216,57 @@ public final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** {@code --run RUN --qrels QRELS}: the run file's metrics, as trec_eval -c would compute. */
+  private int score(PrintWriter out) {
+    if (run == null) {
+      throw new IllegalArgumentException("--qrels scores a run file: give --run RUN");
+    }
+    if (dataset != null) {
+      throw new IllegalArgumentException(
+          "--qrels scores an existing run and takes no --dataset; drop one of them");
+    }
+    List<Metric> measures =
+        metrics.isEmpty() ? Metric.STANDARD : metrics.stream().map(Metric::parse).toList();
+    Qrels judged = Qrels.read(qrels);
+    Evaluation evaluation = Evaluation.of(judged, TrecRun.rankings(TrecRun.read(run)), measures);
+    if (json) {
+      Map<String, Object> root = new LinkedHashMap<>();
+      root.put("run", run.toString());
+      root.put("qrels_file", qrels.toString());
+      root.put("queries", evaluation.queries());
+      Map<String, Double> means = new LinkedHashMap<>();
+      evaluation.means().forEach((m, v) -> means.put(m.label(), v));
+      root.put("metrics", means);
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("judgments", judged.size());
+      q.put("queries_without_relevant", evaluation.queriesWithoutRelevant());
+      q.put("queries_not_run", evaluation.queriesNotInRun());
+      root.put("qrels", q);
+      try {
+        out.println(
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write the scores as JSON", e);
+      }
+    } else {
+      out.printf(Locale.ROOT, "run       %s%n", run);
+      out.printf(
+          Locale.ROOT,
+          "qrels     %s (%d queries, %d not in the run, %d without a relevant document)%n",
+          qrels,
+          evaluation.queries(),
+          evaluation.queriesNotInRun(),
+          evaluation.queriesWithoutRelevant());
+      evaluation
+          .means()
+          .forEach(
+              (m, v) ->
+                  out.printf(Locale.ROOT, "%-12s %-24s %.4f%n", m.label(), m.trecEvalName(), v));
+    }
+    out.flush();
+    return 0;
+  }
+
   private static Map<String, List<String>> rankings(EvalReport report) {
     Map<String, List<String>> m = new LinkedHashMap<>();
     report.run().forEach((q, hits) -> m.put(q, hits.stream().map(dev.winnow.api.Hit::id).toList()));
@@ -242,6 +317,16 @@ public final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (qrels != null) {
+      return score(out);
+    }
+    if (dataset == null) {
+      throw new IllegalArgumentException(
+          "eval needs --dataset DIR (evaluate a pipeline) or --run RUN --qrels QRELS (score a run)");
+    }
+    if (!metrics.isEmpty()) {
+      throw new IllegalArgumentException("-m/--metric applies to --run RUN --qrels QRELS only");
+    }
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
