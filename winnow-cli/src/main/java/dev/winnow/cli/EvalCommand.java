@@ -130,7 +130,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--sweep-k",
       split = ",",
-      paramLabel = "K1,K2,...",
+      paramLabel = "K",
       description =
           "Evaluate once per first-stage depth k (e.g. 10,20,50,100) and report quality against"
               + " ms/query, with the cost/quality curve written to --plot.")
@@ -140,7 +140,7 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--plot",
       paramLabel = "FILE",
       defaultValue = "sweep-k.svg",
-      description = "SVG file for the --sweep-k curve (default: ${DEFAULT-VALUE}).")
+      description = "SVG or PNG file for the --sweep-k curve (default: ${DEFAULT-VALUE}).")
   Path plot;
 
   /** The pipeline these options describe; new pipeline options are added here. */
@@ -151,7 +151,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   /**
    * {@code --sweep-k}: one evaluation per k (the index and models are reused from the cache), a
-   * table of nDCG@10, R@k and mean ms/query per stage, and the SVG curve.
+   * table of nDCG@10, R@k and mean ms/query per stage, and the curve (SVG or PNG).
    */
   private int sweep(PrintWriter out, TerminalProgress progress) {
     List<CostQualityPlot.Point> points = new ArrayList<>();
@@ -204,12 +204,8 @@ public final class EvalCommand implements Callable<Integer> {
           stages.toString().trim());
       points.add(new CostQualityPlot.Point("k=" + kk, ms, ndcg));
     }
-    try {
-      java.nio.file.Files.writeString(
-          plot, CostQualityPlot.svg("SciFact " + split + ": " + description, "nDCG@10", points));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + plot, e);
-    }
+    CostQualityPlot.write(
+        plot, dataset.getFileName() + " " + split + ": " + description, "nDCG@10", points);
     out.println("pipeline  " + description);
     out.println("plot      " + plot);
     out.flush();

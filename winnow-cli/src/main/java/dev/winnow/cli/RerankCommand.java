@@ -44,7 +44,8 @@ final class RerankCommand implements Callable<Integer> {
       names = "--variant",
       defaultValue = ModelFolder.DEFAULT_VARIANT,
       paramLabel = "V",
-      description = "ONNX variant, e.g. qint8 for onnx/model_qint8.onnx (default: model.onnx).")
+      description =
+          "ONNX variant: default (onnx/model.onnx), qint8, ... Default: ${DEFAULT-VALUE}.")
   String variant;
 
   @Option(names = "--query", required = true, paramLabel = "TEXT", description = "The query.")
