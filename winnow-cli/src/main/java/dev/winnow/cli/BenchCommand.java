@@ -154,7 +154,8 @@ final class BenchCommand implements Callable<Integer> {
     if (peakGflops != null && !(peakGflops > 0)) {
       throw new IllegalArgumentException("--peak-gflops must be > 0, got " + peakGflops);
     }
-    ModelFolder folder = RerankCommand.resolveModel(model, variant);
+    ModelFolder folder =
+        Fixtures.announce(RerankCommand.resolveModel(model, variant), spec.commandLine().getErr());
     OptionalDouble[] shape = transformerShape(folder.config());
 
     OnnxCrossEncoder.Options options =

@@ -15,7 +15,6 @@ import dev.winnow.onnx.OnnxCrossEncoder;
 import dev.winnow.onnx.hub.HubException;
 import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.pipeline.BiEncoderReranker;
-import dev.winnow.pipeline.Cascades;
 import dev.winnow.pipeline.CrossEncoderReranker;
 import dev.winnow.pipeline.Explanation;
 import dev.winnow.pipeline.IndexDocumentVectors;
@@ -190,18 +189,7 @@ final class DemoCommand implements Callable<Integer> {
               + "); carrying on without it.");
       return Optional.empty();
     }
-    Optional<String> fixture = Cascades.fixtureNote(folder.config());
-    if (fixture.isPresent()) {
-      err.println(
-          "winnow: REFUSED "
-              + folder.root()
-              + ": it is a TEST FIXTURE, not a trained cross-encoder; its scores have NO relevance"
-              + " meaning and are not shown as such ("
-              + fixture.get()
-              + "). Carrying on without it.");
-      return Optional.empty();
-    }
-    return Optional.of(OnnxCrossEncoder.open(folder));
+    return Optional.of(OnnxCrossEncoder.open(Fixtures.announce(folder, err)));
   }
 
   static List<Document> corpus() {

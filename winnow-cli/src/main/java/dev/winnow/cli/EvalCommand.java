@@ -155,14 +155,6 @@ public final class EvalCommand implements Callable<Integer> {
    */
   private int sweep(PrintWriter out, TerminalProgress progress) {
     List<CostQualityPlot.Point> points = new ArrayList<>();
-    out.printf(
-        Locale.ROOT,
-        "%-6s %-9s %-9s %-12s %s%n",
-        "k",
-        "ndcg@10",
-        "recall@k",
-        "ms/query",
-        "per stage (mean ms)");
     String description = "";
     for (int kk : sweepK) {
       if (kk < 1) {
@@ -194,6 +186,16 @@ public final class EvalCommand implements Callable<Integer> {
                   stages.append(String.format(Locale.ROOT, "%s %.2f  ", stage, l.mean()));
                 }
               });
+      if (points.isEmpty()) { // after the first run: its warnings (a fixture's banner) come first
+        out.printf(
+            Locale.ROOT,
+            "%-6s %-9s %-9s %-12s %s%n",
+            "k",
+            "ndcg@10",
+            "recall@k",
+            "ms/query",
+            "per stage (mean ms)");
+      }
       out.printf(
           Locale.ROOT,
           "%-6d %-9.4f %-9.4f %-12.2f %s%n",
@@ -351,7 +353,7 @@ public final class EvalCommand implements Callable<Integer> {
                   backend.openSearchConfig(),
                   request,
                   progress,
-                  spec.commandLine().getErr()::println)
+                  Fixtures.to(spec.commandLine().getErr()))
               : EvalRunner.run(request, progress);
     }
     if (run != null) {

@@ -115,7 +115,9 @@ final class RerankCommand implements Callable<Integer> {
       texts.add(e.text());
     }
     List<RankedDocument> ranked;
-    try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(resolveModel(model, variant), options)) {
+    ModelFolder folder =
+        Fixtures.announce(resolveModel(model, variant), spec.commandLine().getErr());
+    try (OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options)) {
       ranked = encoder.rerank(query, ids, texts, topN == null ? ids.size() : topN, scoring);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -142,7 +142,7 @@ final class SearchCommand implements Callable<Integer> {
                 k,
                 hits,
                 ModelResolver.fromEnvironment(),
-                err::println)) {
+                Fixtures.to(err))) {
       Pipeline p = opened.pipeline();
       if (topics != null) {
         return runTopics(p, batch, out);

@@ -169,7 +169,7 @@ final class ServeCommand implements Callable<Integer> {
     OnnxCrossEncoder encoder = null;
     WinnowServer server;
     try {
-      ModelFolder folder = RerankCommand.resolveModel(model, variant);
+      ModelFolder folder = Fixtures.announce(RerankCommand.resolveModel(model, variant), err);
       OnnxCrossEncoder.Options options =
           OnnxCrossEncoder.Options.defaults()
               .withTokenBudget(Math.max(16, config.batchTokenBudget()));

@@ -213,16 +213,7 @@ public final class Cascades {
       List<AutoCloseable> res) {
     CascadeSpec.CrossEncoderOptions o = spec.crossEncoder();
     ModelFolder folder = models.resolve(model, o.variant());
-    fixtureNote(folder.config())
-        .ifPresent(
-            note ->
-                warn.accept(
-                    "WARNING: "
-                        + folder.root()
-                        + " is a TEST FIXTURE, not a trained cross-encoder: its scores carry NO"
-                        + " relevance meaning ("
-                        + note
-                        + ")"));
+    fixtureWarning(folder).ifPresent(warn);
     OnnxCrossEncoder ce = OnnxCrossEncoder.open(folder);
     res.add(ce);
     ScoringOptions scoring = ScoringOptions.DEFAULTS;
@@ -241,6 +232,23 @@ public final class Cascades {
       b.cache(new PairScoreCache(o.cacheSize()));
     }
     return b.build();
+  }
+
+  /**
+   * The one rule for test fixtures, in every command and the server: a fixture (its config.json
+   * carries a {@code _fixture} note) is used, never silently: this warning is shown first. Empty
+   * for a real model.
+   */
+  public static Optional<String> fixtureWarning(ModelFolder folder) {
+    return fixtureNote(folder.config())
+        .map(
+            note ->
+                "WARNING: "
+                    + folder.root()
+                    + " is a TEST FIXTURE, not a trained cross-encoder: its scores carry NO"
+                    + " relevance meaning ("
+                    + note
+                    + ")");
   }
 
   /** The {@code _fixture} note of a model's config.json, present only for test fixtures. */
