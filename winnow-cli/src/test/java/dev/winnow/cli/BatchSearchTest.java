@@ -5,30 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code search --topics ... --output RUN} and {@code eval --run RUN --qrels QRELS}. */
 class BatchSearchTest {
 
   @TempDir Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cl = Winnow.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path dataset() throws IOException {
@@ -64,7 +53,7 @@ class BatchSearchTest {
   void topicsThenEvalRun_giveEvalsMetrics_fromJsonlAndTsvTopics() throws IOException {
     Path d = dataset();
     Path idx = index(d);
-    Result direct = run("eval", "--dataset", d.toString(), "--index", idx.toString(), "--json");
+    CliRun direct = run("eval", "--dataset", d.toString(), "--index", idx.toString(), "--json");
     assertThat(direct.code()).as(direct.err()).isZero();
     JsonNode expected = new ObjectMapper().readTree(direct.out()).get("metrics");
     assertThat(expected.get("ndcg@10").asDouble()).isBetween(0.01, 0.99); // not a trivial case
@@ -75,7 +64,7 @@ class BatchSearchTest {
             "q1\taspirin fever\nq2\tcholesterol statins\nq3\tfever children\n");
     for (Path topics : List.of(d.resolve("queries.jsonl"), tsv)) {
       Path runFile = tmp.resolve("run-" + topics.getFileName() + ".txt");
-      Result s =
+      CliRun s =
           run(
               "search",
               "--index",
@@ -88,7 +77,7 @@ class BatchSearchTest {
               "100");
       assertThat(s.code()).as(s.err()).isZero();
       assertThat(s.out()).contains("searched 3 topics");
-      Result scored =
+      CliRun scored =
           run(
               "eval",
               "--run",
@@ -116,7 +105,7 @@ class BatchSearchTest {
         d.resolve("queries.jsonl") + "",
         "--output",
         runFile + "");
-    Result r =
+    CliRun r =
         run(
             "eval",
             "--run",
@@ -137,7 +126,7 @@ class BatchSearchTest {
         .contains("recall.100")
         .contains("map ")
         .contains("recip_rank");
-    Result bad =
+    CliRun bad =
         run(
             "eval",
             "--run",
@@ -154,19 +143,19 @@ class BatchSearchTest {
   void badCombinations_areOneLineErrors() throws IOException {
     Path d = dataset();
     Path idx = index(d);
-    Result both =
+    CliRun both =
         run("search", "--index", idx + "", "--query", "x", "--topics", d + "/queries.jsonl");
     assertThat(both.code()).isEqualTo(2);
     assertThat(both.err()).contains("exactly one of --query TEXT or --topics FILE");
-    Result noOut = run("search", "--index", idx + "", "--topics", d + "/queries.jsonl");
+    CliRun noOut = run("search", "--index", idx + "", "--topics", d + "/queries.jsonl");
     assertThat(noOut.err()).contains("--topics needs --output RUN");
     Path badTopics = Files.writeString(tmp.resolve("t.tsv"), "q1 no tab here\n");
-    Result tsv =
+    CliRun tsv =
         run("search", "--index", idx + "", "--topics", badTopics + "", "--output", tmp + "/r");
     assertThat(tsv.err()).contains("t.tsv line 1").contains("qid<TAB>query text");
-    Result noRun = run("eval", "--qrels", d + "/qrels/test.tsv");
+    CliRun noRun = run("eval", "--qrels", d + "/qrels/test.tsv");
     assertThat(noRun.err()).contains("give --run RUN");
-    Result nothing = run("eval");
+    CliRun nothing = run("eval");
     assertThat(nothing.err()).contains("--dataset DIR").contains("--run RUN --qrels QRELS");
   }
 }

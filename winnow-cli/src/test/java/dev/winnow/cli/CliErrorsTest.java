@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -13,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Every I/O failure is one line naming the path and the cause, exit 2; a flag error is one line
@@ -25,19 +22,11 @@ class CliErrorsTest {
 
   @TempDir Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cl = Winnow.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
-  private static void assertOneLine(Result r, String... fragments) {
+  private static void assertOneLine(CliRun r, String... fragments) {
     assertThat(r.code()).as(r.err()).isEqualTo(2);
     assertThat(r.err().lines()).as(r.err()).hasSize(1);
     assertThat(r.err()).startsWith("winnow: ").doesNotContain("Exception").doesNotContain("\tat ");
@@ -74,7 +63,7 @@ class CliErrorsTest {
   @Test
   void index_unwritableDirectory_oneLineWithPathAndCause() throws IOException {
     Path idx = fileInTheWay().resolve("idx");
-    Result r = run("index", "--corpus", corpus().toString(), "--index", idx.toString());
+    CliRun r = run("index", "--corpus", corpus().toString(), "--index", idx.toString());
     assertOneLine(r, idx.toString(), "not a directory");
   }
 
@@ -83,7 +72,7 @@ class CliErrorsTest {
     assumeTrue(!root(), "root ignores permission bits; the file-in-the-way case covers root");
     Path parent = Files.createDirectory(tmp.resolve("ro"));
     Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("r-xr-xr-x"));
-    Result r =
+    CliRun r =
         run("index", "--corpus", corpus().toString(), "--index", parent.resolve("i").toString());
     assertOneLine(r, parent.resolve("i").toString(), "permission denied");
   }
@@ -91,14 +80,14 @@ class CliErrorsTest {
   @Test
   void serve_unwritableIndex_oneLineBeforeAnyModelLoads() throws IOException {
     Path idx = fileInTheWay().resolve("idx");
-    Result r = run("serve", "--index", idx.toString(), "--model", tmp + "/no-model", "--port", "0");
+    CliRun r = run("serve", "--index", idx.toString(), "--model", tmp + "/no-model", "--port", "0");
     assertOneLine(r, idx.toString(), "not a directory");
   }
 
   @Test
   void eval_unwritableIndex_oneLine() throws IOException {
     Path idx = fileInTheWay().resolve("idx");
-    Result r = run("eval", "--dataset", dataset().toString(), "--index", idx.toString());
+    CliRun r = run("eval", "--dataset", dataset().toString(), "--index", idx.toString());
     assertOneLine(r, idx.toString(), "not a directory");
   }
 
@@ -108,7 +97,7 @@ class CliErrorsTest {
     String before = System.getProperty("winnow.cache");
     System.setProperty("winnow.cache", cache.toString());
     try {
-      Result r = run("eval", "--dataset", dataset().toString());
+      CliRun r = run("eval", "--dataset", dataset().toString());
       assertOneLine(r, cache.toString(), "cannot build the cached index");
     } finally {
       if (before == null) {
@@ -132,7 +121,7 @@ class CliErrorsTest {
       Files.setPosixFilePermissions(idx, PosixFilePermissions.fromString("r-xr-xr-x"));
     }
     try {
-      Result r = run("index", "check", idx.toString());
+      CliRun r = run("index", "check", idx.toString());
       assertOneLine(r, idx.toString());
     } finally {
       Files.setPosixFilePermissions(idx, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -160,18 +149,18 @@ class CliErrorsTest {
 
   @Test
   void flagError_oneLinePointingAtTheCommandsHelp() {
-    Result r = run("search", "--query", "q", "--bogus");
+    CliRun r = run("search", "--query", "q", "--bogus");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().lines()).as(r.err()).hasSize(1);
     assertThat(r.err()).contains("--bogus").contains("see `winnow search --help`");
-    Result nested = run("index", "check");
+    CliRun nested = run("index", "check");
     assertThat(nested.err().lines()).as(nested.err()).hasSize(1);
     assertThat(nested.err()).contains("see `winnow index check --help`");
   }
 
   @Test
   void version_isTheBuildsVersion() {
-    Result r = run("-V");
+    CliRun r = run("-V");
     assertThat(r.code()).isZero();
     assertThat(r.out().trim()).matches("winnow \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
   }

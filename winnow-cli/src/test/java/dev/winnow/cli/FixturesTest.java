@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.winnow.testkit.Shared;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** One rule for test fixtures: every command uses them under the same banner. */
 class FixturesTest {
@@ -18,12 +15,9 @@ class FixturesTest {
   @TempDir Path tmp;
 
   private static String stderrOf(String... args) {
-    CommandLine cl = Winnow.commandLine();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(new StringWriter()));
-    cl.setErr(new PrintWriter(err));
-    assertThat(cl.execute(args)).as(err.toString()).isZero();
-    return err.toString();
+    CliRun r = CliRun.of(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    return r.err();
   }
 
   @Test

@@ -6,12 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.winnow.testkit.Shared;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The field's two-step workflow equals Winnow's one step on SciFact test with BM25: {@code search
@@ -23,13 +20,9 @@ class ScifactBatchSearchIT {
   @TempDir Path tmp;
 
   private static String ok(String... args) {
-    CommandLine cl = Winnow.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    assertThat(cl.execute(args)).as(err.toString()).isZero();
-    return out.toString();
+    CliRun r = CliRun.of(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    return r.out();
   }
 
   @Test
