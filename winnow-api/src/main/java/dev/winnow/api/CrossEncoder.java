@@ -51,6 +51,20 @@ public interface CrossEncoder extends AutoCloseable {
     return List.copyOf(ranked.subList(0, Math.min(topN, ranked.size())));
   }
 
+  /**
+   * The common case in one call, as sentence-transformers' {@code CrossEncoder.rank(query,
+   * documents, top_k)}: the best {@code topK} of {@code documents} for {@code query}, best first,
+   * each with its {@link RankedDocument#index() index} in {@code documents} (its id is that index
+   * as text) and its score under the model's default options.
+   */
+  default List<RankedDocument> rank(String query, List<String> documents, int topK) {
+    List<String> ids = new ArrayList<>(documents.size());
+    for (int i = 0; i < documents.size(); i++) {
+      ids.add(Integer.toString(i));
+    }
+    return rerank(query, ids, documents, topK, ScoringOptions.DEFAULTS);
+  }
+
   /** The model's name or id as a user would name it. */
   String name();
 

@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
 final class BenchCommand implements Callable<Integer> {
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       required = true,
       description = "Model folder (Hugging Face layout) or hub id ORG/NAME[@REV].")
   String model;
@@ -154,7 +154,8 @@ final class BenchCommand implements Callable<Integer> {
     if (peakGflops != null && !(peakGflops > 0)) {
       throw new IllegalArgumentException("--peak-gflops must be > 0, got " + peakGflops);
     }
-    ModelFolder folder = RerankCommand.resolveModel(model, variant);
+    ModelFolder folder =
+        Fixtures.announce(RerankCommand.resolveModel(model, variant), spec.commandLine().getErr());
     OptionalDouble[] shape = transformerShape(folder.config());
 
     OnnxCrossEncoder.Options options =

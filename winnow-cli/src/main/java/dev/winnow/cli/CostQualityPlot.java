@@ -1,11 +1,22 @@
 package dev.winnow.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * A hand-written SVG line chart of quality (y) against cost in ms/query (x), one labelled point per
- * setting: the cost/quality curve of {@code eval --sweep-k}. Pure function of its inputs.
+ * The cost/quality curve of {@code eval --sweep-k}: quality (y) against cost in ms/query (x), one
+ * labelled point per setting, drawn by XChart and written as SVG or PNG (by the file's extension).
+ * XChart draws every letter as an outline, in SVG too.
  */
 final class CostQualityPlot {
 
@@ -14,126 +25,53 @@ final class CostQualityPlot {
 
   private CostQualityPlot() {}
 
-  static String svg(String title, String qualityName, List<Point> points) {
+  /** The chart of {@code points}, in their order. */
+  static XYChart chart(String title, String qualityName, List<Point> points) {
     if (points.isEmpty()) {
       throw new IllegalArgumentException("a plot needs at least one point");
     }
-    int w = 640;
-    int h = 400;
-    int left = 70;
-    int right = 30;
-    int top = 50;
-    int bottom = 60;
-    double minX = 0;
-    double maxX = points.stream().mapToDouble(Point::msPerQuery).max().orElse(1);
-    double minY = points.stream().mapToDouble(Point::quality).min().orElse(0);
-    double maxY = points.stream().mapToDouble(Point::quality).max().orElse(1);
-    if (maxX <= minX) {
-      maxX = minX + 1;
-    }
-    double pad = Math.max(0.005, (maxY - minY) * 0.15);
-    minY -= pad;
-    maxY += pad;
-    double sx = (w - left - right) / (maxX - minX) / 1.1;
-    double sy = (h - top - bottom) / (maxY - minY);
-    StringBuilder sb = new StringBuilder();
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-                + " font-family=\"sans-serif\" font-size=\"12\">%n",
-            w,
-            h,
-            w,
-            h));
-    sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"25\" font-size=\"15\" text-anchor=\"middle\">%s</text>%n",
-            w / 2,
-            escape(title)));
-    // axes
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
-            left,
-            h - bottom,
-            w - right,
-            h - bottom));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
-            left,
-            top,
-            left,
-            h - bottom));
-    for (int i = 0; i <= 4; i++) {
-      double yv = minY + (maxY - minY) * i / 4;
-      double y = h - bottom - (yv - minY) * sy;
-      double xv = minX + (maxX * 1.1 - minX) * i / 4;
-      double x = left + (xv - minX) * sx;
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.3f</text>%n",
-              left - 6,
-              y + 4,
-              yv));
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.1f</text>%n",
-              x,
-              h - bottom + 18,
-              xv));
-    }
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">ms / query</text>%n",
-            (left + w - right) / 2,
-            h - 15));
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "<text x=\"18\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 18 %d)\">%s</text>%n",
-            (top + h - bottom) / 2,
-            (top + h - bottom) / 2,
-            escape(qualityName)));
-    StringBuilder path = new StringBuilder();
+    System.setProperty("java.awt.headless", "true"); // a CLI draws off-screen, with or without X
+    XYChart chart =
+        new XYChartBuilder()
+            .width(640)
+            .height(400)
+            .title(title)
+            .xAxisTitle("ms / query")
+            .yAxisTitle(qualityName)
+            .build();
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setXAxisMin(0.0);
+    double[] xs = points.stream().mapToDouble(Point::msPerQuery).toArray();
+    double[] ys = points.stream().mapToDouble(Point::quality).toArray();
+    XYSeries series = chart.addSeries(qualityName, xs, ys);
+    series.setMarker(SeriesMarkers.CIRCLE);
     for (Point p : points) {
-      double x = left + (p.msPerQuery() - minX) * sx;
-      double y = h - bottom - (p.quality() - minY) * sy;
-      path.append(path.length() == 0 ? "M" : " L")
-          .append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
+      chart.addAnnotation(
+          new AnnotationText(
+              String.format(Locale.ROOT, "%s (%.4f)", p.label(), p.quality()),
+              p.msPerQuery(),
+              p.quality(),
+              false));
     }
-    sb.append("<path d=\"")
-        .append(path)
-        .append("\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\"/>\n");
-    for (Point p : points) {
-      double x = left + (p.msPerQuery() - minX) * sx;
-      double y = h - bottom - (p.quality() - minY) * sy;
-      sb.append(
-          String.format(
-              Locale.ROOT,
-              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#1f77b4\"/>%n"
-                  + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s (%.4f)</text>%n",
-              x,
-              y,
-              x > w - 160 ? x - 6 : x + 6,
-              y - 6,
-              x > w - 160 ? "end" : "start",
-              escape(p.label()),
-              p.quality()));
-    }
-    sb.append("</svg>\n");
-    return sb.toString();
+    return chart;
   }
 
-  private static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  /** Writes the chart to {@code file}: {@code .svg} or {@code .png}. */
+  static void write(Path file, String title, String qualityName, List<Point> points) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (!name.endsWith(".svg") && !name.endsWith(".png")) {
+      throw new IllegalArgumentException("plot must be a .svg or .png file, got " + file);
+    }
+    XYChart chart = chart(title, qualityName, points);
+    try {
+      if (name.endsWith(".png")) {
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+      } else {
+        VectorGraphicsEncoder.saveVectorGraphic(
+            chart, file.toString(), VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the plot " + file, e);
+    }
   }
 }

@@ -16,7 +16,6 @@ import dev.winnow.onnx.OnnxCrossEncoder;
 import dev.winnow.onnx.hub.HubException;
 import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.pipeline.BiEncoderReranker;
-import dev.winnow.pipeline.Cascades;
 import dev.winnow.pipeline.CrossEncoderReranker;
 import dev.winnow.pipeline.Explanation;
 import dev.winnow.pipeline.FusingReranker;
@@ -63,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
   static final String RESOURCES = "/dev/winnow/cli/demo/";
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       description =
           "Cross-encoder reranking BM25's top k: a model folder, a hub id (ORG/NAME) or a bundled"
               + " id. Default: the bundled winnow/minilm-l6-scifact-ce when the jar has it.")
@@ -249,18 +248,7 @@ final class DemoCommand implements Callable<Integer> {
               + "); carrying on without it.");
       return Optional.empty();
     }
-    Optional<String> fixture = Cascades.fixtureNote(folder.config());
-    if (fixture.isPresent()) {
-      err.println(
-          "winnow: REFUSED "
-              + folder.root()
-              + ": it is a TEST FIXTURE, not a trained cross-encoder; its scores have NO relevance"
-              + " meaning and are not shown as such ("
-              + fixture.get()
-              + "). Carrying on without it.");
-      return Optional.empty();
-    }
-    return Optional.of(OnnxCrossEncoder.open(folder));
+    return Optional.of(OnnxCrossEncoder.open(Fixtures.announce(folder, err)));
   }
 
   static List<Document> corpus() {

@@ -2,6 +2,9 @@ package dev.winnow.cli;
 
 import dev.winnow.api.StageFusion;
 import dev.winnow.eval.CalibrationPairs;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;
@@ -43,8 +46,11 @@ import picocli.CommandLine.Spec;
       "Evaluate a retrieval pipeline on a BEIR folder (corpus.jsonl, queries.jsonl,"
           + " qrels/<split>.tsv).",
       "Metrics follow trec_eval (ndcg_cut.10, recip_rank@10, recall.100, map_cut.100; -c"
-          + " averaging). The dataset is indexed on first use (cached) unless --index names"
-          + " an index."
+          + " averaging). The dataset is indexed on first use (cached per user under"
+          + " $XDG_CACHE_HOME/winnow or ~/.cache/winnow) unless --index names an index.",
+      "With --run RUN --qrels QRELS instead, score any TREC run file (from `winnow search"
+          + " --topics`, Anserini, Pyserini, ...) with the same metrics, or those named by -m"
+          + " (trec_eval names accepted: ndcg_cut.10, recall.100, map, recip_rank, P.5)."
     })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -52,8 +58,22 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Mixin BackendOptions backend = new BackendOptions();
 
-  @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "BEIR folder")
+  @Option(names = "--dataset", paramLabel = "DIR", description = "BEIR folder")
   Path dataset;
+
+  @Option(
+      names = "--qrels",
+      paramLabel = "FILE",
+      description = "score the run file --run against these judgments (TREC or BEIR qrels)")
+  Path qrels;
+
+  @Option(
+      names = {"-m", "--metric"},
+      paramLabel = "NAME",
+      description =
+          "with --qrels, repeatable: a metric as ndcg@10 or trec_eval's ndcg_cut.10, recall.100,"
+              + " map, recip_rank, P.5 (default: ndcg@10, mrr@10, recall@100, map@100)")
+  List<String> metrics = new ArrayList<>();
 
   @Option(
       names = "--split",
@@ -118,7 +138,10 @@ public final class EvalCommand implements Callable<Integer> {
       description = "calibration for --reliability (default: the model's calibration.json)")
   Path calibrationFile;
 
-  @Option(names = "--run", paramLabel = "FILE", description = "write a TREC run file")
+  @Option(
+      names = "--run",
+      paramLabel = "FILE",
+      description = "with --dataset, write the TREC run file here; with --qrels, the run to score")
   Path run;
 
   @Option(
@@ -149,7 +172,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(
       names = "--sweep-k",
       split = ",",
-      paramLabel = "K1,K2,...",
+      paramLabel = "K",
       description =
           "Evaluate once per first-stage depth k (e.g. 10,20,50,100) and report quality against"
               + " ms/query, with the cost/quality curve written to --plot.")
@@ -159,7 +182,7 @@ public final class EvalCommand implements Callable<Integer> {
       names = "--plot",
       paramLabel = "FILE",
       defaultValue = "sweep-k.svg",
-      description = "SVG file for the --sweep-k curve (default: ${DEFAULT-VALUE}).")
+      description = "SVG or PNG file for the --sweep-k curve (default: ${DEFAULT-VALUE}).")
   Path plot;
 
   /** The pipeline these options describe; new pipeline options are added here. */
@@ -170,18 +193,10 @@ public final class EvalCommand implements Callable<Integer> {
 
   /**
    * {@code --sweep-k}: one evaluation per k (the index and models are reused from the cache), a
-   * table of nDCG@10, R@k and mean ms/query per stage, and the SVG curve.
+   * table of nDCG@10, R@k and mean ms/query per stage, and the curve (SVG or PNG).
    */
   private int sweep(PrintWriter out, TerminalProgress progress) {
     List<CostQualityPlot.Point> points = new ArrayList<>();
-    out.printf(
-        Locale.ROOT,
-        "%-6s %-9s %-9s %-12s %s%n",
-        "k",
-        "ndcg@10",
-        "recall@k",
-        "ms/query",
-        "per stage (mean ms)");
     String description = "";
     for (int kk : sweepK) {
       if (kk < 1) {
@@ -214,6 +229,16 @@ public final class EvalCommand implements Callable<Integer> {
                   stages.append(String.format(Locale.ROOT, "%s %.2f  ", stage, l.mean()));
                 }
               });
+      if (points.isEmpty()) { // after the first run: its warnings (a fixture's banner) come first
+        out.printf(
+            Locale.ROOT,
+            "%-6s %-9s %-9s %-12s %s%n",
+            "k",
+            "ndcg@10",
+            "recall@k",
+            "ms/query",
+            "per stage (mean ms)");
+      }
       out.printf(
           Locale.ROOT,
           "%-6d %-9.4f %-9.4f %-12.2f %s%n",
@@ -224,14 +249,61 @@ public final class EvalCommand implements Callable<Integer> {
           stages.toString().trim());
       points.add(new CostQualityPlot.Point("k=" + kk, ms, ndcg));
     }
-    try {
-      java.nio.file.Files.writeString(
-          plot, CostQualityPlot.svg("SciFact " + split + ": " + description, "nDCG@10", points));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot write " + plot, e);
-    }
+    CostQualityPlot.write(
+        plot, dataset.getFileName() + " " + split + ": " + description, "nDCG@10", points);
     out.println("pipeline  " + description);
     out.println("plot      " + plot);
+    out.flush();
+    return 0;
+  }
+
+  /** {@code --run RUN --qrels QRELS}: the run file's metrics, as trec_eval -c would compute. */
+  private int score(PrintWriter out) {
+    if (run == null) {
+      throw new IllegalArgumentException("--qrels scores a run file: give --run RUN");
+    }
+    if (dataset != null) {
+      throw new IllegalArgumentException(
+          "--qrels scores an existing run and takes no --dataset; drop one of them");
+    }
+    List<Metric> measures =
+        metrics.isEmpty() ? Metric.STANDARD : metrics.stream().map(Metric::parse).toList();
+    Qrels judged = Qrels.read(qrels);
+    Evaluation evaluation = Evaluation.of(judged, TrecRun.rankings(TrecRun.read(run)), measures);
+    if (json) {
+      Map<String, Object> root = new LinkedHashMap<>();
+      root.put("run", run.toString());
+      root.put("qrels_file", qrels.toString());
+      root.put("queries", evaluation.queries());
+      Map<String, Double> means = new LinkedHashMap<>();
+      evaluation.means().forEach((m, v) -> means.put(m.label(), v));
+      root.put("metrics", means);
+      Map<String, Object> q = new LinkedHashMap<>();
+      q.put("judgments", judged.size());
+      q.put("queries_without_relevant", evaluation.queriesWithoutRelevant());
+      q.put("queries_not_run", evaluation.queriesNotInRun());
+      root.put("qrels", q);
+      try {
+        out.println(
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write the scores as JSON", e);
+      }
+    } else {
+      out.printf(Locale.ROOT, "run       %s%n", run);
+      out.printf(
+          Locale.ROOT,
+          "qrels     %s (%d queries, %d not in the run, %d without a relevant document)%n",
+          qrels,
+          evaluation.queries(),
+          evaluation.queriesNotInRun(),
+          evaluation.queriesWithoutRelevant());
+      evaluation
+          .means()
+          .forEach(
+              (m, v) ->
+                  out.printf(Locale.ROOT, "%-12s %-24s %.4f%n", m.label(), m.trecEvalName(), v));
+    }
     out.flush();
     return 0;
   }
@@ -286,6 +358,16 @@ public final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (qrels != null) {
+      return score(out);
+    }
+    if (dataset == null) {
+      throw new IllegalArgumentException(
+          "eval needs --dataset DIR (evaluate a pipeline) or --run RUN --qrels QRELS (score a run)");
+    }
+    if (!metrics.isEmpty()) {
+      throw new IllegalArgumentException("-m/--metric applies to --run RUN --qrels QRELS only");
+    }
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
@@ -318,7 +400,7 @@ public final class EvalCommand implements Callable<Integer> {
                   backend.openSearchConfig(),
                   request,
                   progress,
-                  spec.commandLine().getErr()::println)
+                  Fixtures.to(spec.commandLine().getErr()))
               : EvalRunner.run(request, progress);
     }
     if (run != null) {

@@ -23,12 +23,14 @@ import picocli.CommandLine.Spec;
     name = "index",
     mixinStandardHelpOptions = true,
     description = {
-      "Index a JSON Lines corpus (BEIR corpus.jsonl or {\"id\",\"title\"?,\"text\",\"metadata\"?}"
-          + " lines) for BM25 (and dense retrieval with --embedder), into an index directory or,"
-          + " with --backend opensearch, an OpenSearch index. Reports success only after the"
-          + " commit (refresh + flush) that makes it durable;",
-      "a malformed line aborts the run and leaves the index as it was. A repeated id replaces"
-          + " the earlier document.",
+      "Index a JSON Lines corpus, or a directory of them, for BM25 (and dense retrieval with"
+          + " --embedder).",
+      "Lines are BEIR's {\"_id\",\"title\"?,\"text\",\"metadata\"?} or Anserini's"
+          + " {\"id\",\"contents\"}; a directory's .jsonl/.json(.gz) files are read in name"
+          + " order. Writes to an index directory or, with --backend opensearch, an OpenSearch"
+          + " index, and reports success only after the commit (refresh + flush) that makes it"
+          + " durable. A malformed line aborts the run and leaves the index as it was. A repeated"
+          + " id replaces the earlier document.",
       "Subcommands check and repair an existing index."
     },
     subcommands = {IndexCheckCommand.class, IndexRepairCommand.class})
@@ -38,8 +40,8 @@ public final class IndexCommand implements Callable<Integer> {
 
   @Option(
       names = "--corpus",
-      paramLabel = "FILE",
-      description = "corpus file (.jsonl or .jsonl.gz)")
+      paramLabel = "PATH",
+      description = "corpus file (.jsonl, .jsonl.gz) or a directory of them")
   Path corpus;
 
   @Option(
@@ -70,7 +72,7 @@ public final class IndexCommand implements Callable<Integer> {
     // Not picocli-required: required options here would also be demanded of 'index check DIR'.
     if (corpus == null) {
       throw new IllegalArgumentException(
-          "index needs --corpus FILE (or a subcommand: check DIR, repair DIR)");
+          "index needs --corpus PATH (or a subcommand: check DIR, repair DIR)");
     }
     PrintWriter out = spec.commandLine().getOut();
     if (backend.isOpenSearch()) {

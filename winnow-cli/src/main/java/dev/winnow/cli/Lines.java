@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.index.CorpusReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,13 +14,24 @@ final class Lines {
 
   /**
    * The number of newline-terminated or final lines of {@code file} (gzip when it ends in {@code
-   * .gz}); 0 when the file cannot be read: the bar is cosmetic, and the real reader reports the
-   * problem with the file and line.
+   * .gz}), or of a directory's corpus files; 0 when the file cannot be read: the bar is cosmetic,
+   * and the real reader reports the problem with the file and line.
    */
   static long count(Path file) {
-    if (System.console() == null) {
+    if (!Progress.stderrIsTerminal()) {
       return 0; // no bar will be drawn: skip the extra pass over the file
     }
+    if (Files.isDirectory(file)) {
+      try {
+        return CorpusReader.corpusFiles(file).stream().mapToLong(Lines::countFile).sum();
+      } catch (IOException | RuntimeException e) {
+        return 0;
+      }
+    }
+    return countFile(file);
+  }
+
+  private static long countFile(Path file) {
     try (InputStream raw = Files.newInputStream(file);
         InputStream in =
             file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {

@@ -89,7 +89,8 @@ final class PipelineOptions {
 
   @Option(
       names = "--variant",
-      description = "Cross-encoder ONNX variant: default, qint8, ... (default: default).")
+      description =
+          "Cross-encoder ONNX variant: default (onnx/model.onnx), qint8, ... Default: default.")
   String variant;
 
   @Option(

@@ -1,80 +1,98 @@
 package dev.winnow.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
-import java.util.Locale;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A one-line progress bar on standard error for long work (indexing, embedding, evaluation). It
- * draws only when the JVM has a console (so never into a pipe or a log file) unless forced, and
- * redraws at most every 200 ms. Not thread-safe: one thread reports.
+ * A progress bar on standard error for long work (indexing, embedding, evaluation), drawn by the
+ * progressbar library whenever stderr is a terminal, even when stdout goes to a file ({@code eval
+ * --json > out.json}); never into a pipe or a log file. Not thread-safe: one thread reports.
  */
 final class Progress implements AutoCloseable {
 
-  private final String label;
-  private final long total;
-  private final PrintStream out;
-  private final boolean enabled;
-  private final long started = System.nanoTime();
-  private long lastDraw;
-  private long done;
+  private final ProgressBar bar; // null: disabled
 
-  private Progress(String label, long total, PrintStream out, boolean enabled) {
-    this.label = label;
-    this.total = total;
-    this.out = out;
-    this.enabled = enabled;
+  private Progress(ProgressBar bar) {
+    this.bar = bar;
   }
 
   /** A bar on stderr, shown only when stderr is a terminal. */
   static Progress start(String label, long total) {
-    return new Progress(label, total, System.err, System.console() != null);
+    return start(label, total, System.err, stderrIsTerminal());
   }
 
   static Progress start(String label, long total, PrintStream out, boolean enabled) {
-    return new Progress(label, total, out, enabled);
+    if (!enabled) {
+      return new Progress(null);
+    }
+    return new Progress(
+        new ProgressBarBuilder()
+            .setTaskName(label)
+            .setInitialMax(total)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(200)
+            .showSpeed()
+            .setConsumer(new ConsoleProgressBarConsumer(out))
+            .build());
   }
 
   /** Sets the amount of work done so far. */
   void update(long doneSoFar) {
-    this.done = doneSoFar;
-    long now = System.nanoTime();
-    if (enabled && (now - lastDraw > 200_000_000L || doneSoFar >= total)) {
-      lastDraw = now;
-      draw(now);
+    if (bar != null) {
+      bar.stepTo(doneSoFar);
     }
   }
 
   void step() {
-    update(done + 1);
-  }
-
-  private void draw(long now) {
-    int width = 30;
-    double frac = total <= 0 ? 1 : Math.min(1, (double) done / total);
-    int fill = (int) Math.round(frac * width);
-    double secs = (now - started) / 1e9;
-    String eta =
-        done > 0 && done < total
-            ? String.format(Locale.ROOT, ", eta %.0fs", secs / done * (total - done))
-            : "";
-    out.printf(
-        Locale.ROOT,
-        "\r%s [%s%s] %d/%d (%.0fs%s)   ",
-        label,
-        "#".repeat(fill),
-        " ".repeat(width - fill),
-        done,
-        total,
-        secs,
-        eta);
-    out.flush();
+    if (bar != null) {
+      bar.step();
+    }
   }
 
   @Override
   public void close() {
-    if (enabled) {
-      draw(System.nanoTime());
-      out.println();
+    if (bar != null) {
+      bar.close();
     }
+  }
+
+  /**
+   * Whether file descriptor 2 is a terminal. {@code System.console()} cannot tell: it is null as
+   * soon as stdin or stdout is redirected. On Linux the descriptor's link names the device;
+   * elsewhere POSIX {@code test -t 2}, run with this process's stderr, answers.
+   */
+  static boolean stderrIsTerminal() {
+    Path fd = Path.of("/proc/self/fd/2");
+    try {
+      return isTerminalDevice(Files.readSymbolicLink(fd).toString());
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      try {
+        Process p =
+            new ProcessBuilder("test", "-t", "2")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        return p.waitFor() == 0;
+      } catch (IOException notPosix) {
+        return System.console() != null;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /**
+   * {@code /dev/pts/3}, {@code /dev/tty1}, {@code /dev/console}: terminals; files and pipes not.
+   */
+  static boolean isTerminalDevice(String target) {
+    return target.startsWith("/dev/pts/")
+        || target.startsWith("/dev/tty")
+        || target.equals("/dev/console");
   }
 }

@@ -43,7 +43,7 @@ final class RerankCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       required = true,
       paramLabel = "DIR",
       description = "Model folder in the Hugging Face layout (config.json, tokenizer.json, onnx/).")
@@ -53,7 +53,8 @@ final class RerankCommand implements Callable<Integer> {
       names = "--variant",
       defaultValue = ModelFolder.DEFAULT_VARIANT,
       paramLabel = "V",
-      description = "ONNX variant, e.g. qint8 for onnx/model_qint8.onnx (default: model.onnx).")
+      description =
+          "ONNX variant: default (onnx/model.onnx), qint8, ... Default: ${DEFAULT-VALUE}.")
   String variant;
 
   @Option(names = "--query", required = true, paramLabel = "TEXT", description = "The query.")
@@ -128,7 +129,8 @@ final class RerankCommand implements Callable<Integer> {
       texts.add(e.text());
     }
     int n = topN == null ? ids.size() : topN;
-    ModelFolder folder = resolveModel(model, variant);
+    ModelFolder folder =
+        Fixtures.announce(resolveModel(model, variant), spec.commandLine().getErr());
     Optional<Calibration> cal =
         calibration.needed(calibrated)
             ? Optional.of(calibration.load(folder.root()))

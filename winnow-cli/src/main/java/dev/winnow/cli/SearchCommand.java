@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.winnow.api.Hit;
 import dev.winnow.api.Query;
 import dev.winnow.eval.CalibrationPairs;
+import dev.winnow.eval.TrecRun;
 import dev.winnow.index.WinnowIndex;
 import dev.winnow.onnx.hub.ModelResolver;
 import dev.winnow.opensearch.OpenSearchBackend;
@@ -28,11 +29,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code winnow search}: one query through a pipeline over an index, with provenance. */
+/**
+ * {@code winnow search}: one query through a pipeline over an index, with provenance; or, with
+ * {@code --topics}, every query of a topics file into a TREC run file (Anserini's batch search).
+ */
 @Command(
     name = "search",
     mixinStandardHelpOptions = true,
-    description = "Search an index: first stage, optional rerank stages, top n with provenance.")
+    description = {
+      "Search an index: first stage, optional rerank stages, top n with provenance.",
+      "With --topics FILE --output RUN, search every query of a topics file (BEIR queries.jsonl"
+          + " or Anserini TSV 'qid<TAB>text') with the same pipeline and write a TREC run file,"
+          + " --hits lines per query; score it with `winnow eval --run RUN --qrels QRELS`."
+    })
 final class SearchCommand implements Callable<Integer> {
 
   @Option(
@@ -42,8 +51,26 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin BackendOptions backend = new BackendOptions();
 
-  @Option(names = "--query", required = true, description = "The query text.")
+  @Option(names = "--query", description = "The query text (or --topics).")
   String query;
+
+  @Option(
+      names = "--topics",
+      paramLabel = "FILE",
+      description = "Batch search: BEIR queries.jsonl or Anserini TSV topics (qid<TAB>text).")
+  Path topics;
+
+  @Option(
+      names = "--output",
+      paramLabel = "RUN",
+      description = "With --topics: the TREC run file to write.")
+  Path output;
+
+  @Option(
+      names = "--tag",
+      defaultValue = "winnow",
+      description = "With --topics: run tag in the run file. Default: ${DEFAULT-VALUE}.")
+  String tag;
 
   @Option(
       names = "--k",
@@ -52,10 +79,11 @@ final class SearchCommand implements Callable<Integer> {
   int k;
 
   @Option(
-      names = "--top-n",
-      defaultValue = "10",
-      description = "Hits shown. Default: ${DEFAULT-VALUE}.")
-  int topN;
+      names = {"--top-n", "--hits"},
+      paramLabel = "N",
+      description =
+          "Hits shown, or written per query with --topics. Default: 10, with --topics --k.")
+  Integer topN;
 
   @Option(names = "--explain", description = "Explain every hit's score, stage by stage.")
   boolean explain;
@@ -90,12 +118,24 @@ final class SearchCommand implements Callable<Integer> {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1, got " + k);
     }
-    if (topN < 1) {
-      throw new IllegalArgumentException("top-n must be >= 1, got " + topN);
+    if ((query == null) == (topics == null)) {
+      throw new IllegalArgumentException(
+          "search needs exactly one of --query TEXT or --topics FILE");
     }
-    if (query.isBlank()) {
+    if (topics != null && output == null) {
+      throw new IllegalArgumentException("--topics needs --output RUN, the run file to write");
+    }
+    if (topics == null && output != null) {
+      throw new IllegalArgumentException("--output writes the run of --topics; give --topics FILE");
+    }
+    int hits = topN != null ? topN : topics != null ? k : 10;
+    if (hits < 1) {
+      throw new IllegalArgumentException("top-n must be >= 1, got " + hits);
+    }
+    if (query != null && query.isBlank()) {
       throw new IllegalArgumentException("query must not be blank");
     }
+    Map<String, String> batch = topics == null ? Map.of() : Topics.read(topics);
     CascadeSpec cascade = pipeline.spec(retriever);
     Optional<Calibration> cal = calibration(cascade);
     PrintWriter out = spec.commandLine().getOut();
@@ -115,17 +155,20 @@ final class SearchCommand implements Callable<Integer> {
                     ? new OpenSearchFirstStage(os)
                     : FirstStageSource.of((WinnowIndex) store),
                 k,
-                topN,
+                hits,
                 ModelResolver.fromEnvironment(),
-                err::println)) {
+                Fixtures.to(err))) {
       Pipeline p = opened.pipeline();
+      if (topics != null) {
+        return runTopics(p, batch, out);
+      }
       Pipeline.Result r = p.search(Query.of(query));
       List<Hit> shown = calibration.keep(r.hits(), cal);
       if (json) {
-        out.println(json(cascade, r, shown, p, cal));
+        out.println(json(cascade, r, shown, p, cal, hits));
       } else {
         out.println("query: " + query);
-        out.println("pipeline: " + cascade.describe() + ", k " + k + ", top " + topN);
+        out.println("pipeline: " + cascade.describe() + ", k " + k + ", top " + hits);
         cal.ifPresent(
             c ->
                 out.println(
@@ -193,6 +236,30 @@ final class SearchCommand implements Callable<Integer> {
             cascade, calibration.file, "--scores calibrated and --min-score"));
   }
 
+  /** Every topic through {@code p}, into the run file; a summary line on stdout. */
+  private int runTopics(Pipeline p, Map<String, String> batch, PrintWriter out) {
+    Map<String, List<Hit>> run = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    try (Progress progress = Progress.start("searching", batch.size())) {
+      for (Map.Entry<String, String> t : batch.entrySet()) {
+        run.put(t.getKey(), p.search(new Query(t.getKey(), t.getValue())).hits());
+        progress.step();
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    TrecRun.write(output, run, tag);
+    out.printf(
+        Locale.ROOT,
+        "searched %d topics from %s in %.1f s (%.1f ms/query); run file %s%n",
+        batch.size(),
+        topics,
+        seconds,
+        seconds * 1000 / batch.size(),
+        output);
+    out.flush();
+    return 0;
+  }
+
   static String timings(Pipeline.Result r) {
     List<String> parts = new ArrayList<>();
     for (Pipeline.StageTiming t : r.timings()) {
@@ -211,13 +278,14 @@ final class SearchCommand implements Callable<Integer> {
       Pipeline.Result r,
       List<Hit> shown,
       Pipeline p,
-      Optional<Calibration> cal)
+      Optional<Calibration> cal,
+      int topN)
       throws Exception {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("query", query);
     root.put("pipeline", cascade.describe());
     root.put("k", k);
-    root.put("top_n", topN);
+    root.put("top_n", shown);
     List<Object> hits = new ArrayList<>();
     int rank = 1;
     for (Hit h : shown) {

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
   @Option(
-      names = "--model",
+      names = {"--model", "--model-id"},
       defaultValue = "cross-encoder/ms-marco-MiniLM-L6-v2",
       description =
           "Model folder, or hub id ORG/NAME[@REV] (see `winnow models pull`). Default: ${DEFAULT-VALUE}.")
@@ -164,33 +164,36 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     ServerConfig config = config();
     PrintWriter err = spec.commandLine().getErr();
-    ModelFolder folder = RerankCommand.resolveModel(model, variant);
-    OnnxCrossEncoder.Options options =
-        OnnxCrossEncoder.Options.defaults()
-            .withTokenBudget(Math.max(16, config.batchTokenBudget()));
-    if (threads.isPresent()) {
-      options = options.withThreads(threads.get());
-    }
-    OnnxCrossEncoder encoder = OnnxCrossEncoder.open(folder, options);
-    Optional<WinnowIndex> corpus = Optional.empty();
+    // The index first: an unwritable directory fails in milliseconds, before a model loads.
+    Optional<WinnowIndex> corpus = index.map(WinnowIndex::open);
+    OnnxCrossEncoder encoder = null;
     WinnowServer server;
     try {
-      corpus = index.map(WinnowIndex::open);
+      ModelFolder folder = Fixtures.announce(RerankCommand.resolveModel(model, variant), err);
+      OnnxCrossEncoder.Options options =
+          OnnxCrossEncoder.Options.defaults()
+              .withTokenBudget(Math.max(16, config.batchTokenBudget()));
+      if (threads.isPresent()) {
+        options = options.withThreads(threads.get());
+      }
+      encoder = OnnxCrossEncoder.open(folder, options);
       server = new WinnowServer(encoder, config, corpus).start();
     } catch (RuntimeException e) {
       corpus.ifPresent(WinnowIndex::close);
-      encoder.close();
+      if (encoder != null) {
+        encoder.close();
+      }
       throw e;
     }
-    Optional<WinnowIndex> opened = corpus;
+    OnnxCrossEncoder loaded = encoder;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
               try {
                 server.shutdown(config.drainTimeout());
-                opened.ifPresent(WinnowIndex::close);
-                encoder.close();
+                corpus.ifPresent(WinnowIndex::close);
+                loaded.close();
               } finally {
                 stopped.countDown();
               }
@@ -200,7 +203,7 @@ final class ServeCommand implements Callable<Integer> {
     Signals.exitZeroOn("TERM", "INT");
     err.println(
         "winnow: serving "
-            + encoder.name()
+            + loaded.name()
             + " on "
             + server.baseUrl()
             + " (auth: "

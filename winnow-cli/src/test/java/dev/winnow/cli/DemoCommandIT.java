@@ -12,7 +12,7 @@ import picocli.CommandLine;
 class DemoCommandIT {
 
   @Test
-  void demo_showsBm25AndRescoringWithProvenance_andRefusesAFixtureModel() {
+  void demo_showsBm25AndRescoringWithProvenance_andAFixtureModelUnderItsBanner() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cl = Winnow.commandLine();
@@ -28,7 +28,8 @@ class DemoCommandIT {
             "--top-n",
             "2");
     assertThat(code).as(err.toString()).isZero();
-    assertThat(err.toString()).contains("REFUSED").contains("TEST FIXTURE");
+    assertThat(err.toString()).contains("TEST FIXTURE").contains("NO relevance meaning");
+    assertThat(out.toString()).contains("cross-encoder:tiny-ce-fixture over those");
     String text = out.toString();
     assertThat(text)
         .contains("Indexed 41 sample documents")

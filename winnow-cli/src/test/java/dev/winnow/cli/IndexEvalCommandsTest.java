@@ -5,29 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The index, eval and regress commands end to end on a three-document BEIR folder. */
 class IndexEvalCommandsTest {
 
   @TempDir Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cl = Winnow.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private Path dataset() throws IOException {
@@ -49,17 +38,31 @@ class IndexEvalCommandsTest {
   @Test
   void index_reportsCountAfterCommit() throws IOException {
     Path d = dataset();
-    Result r =
+    CliRun r =
         run("index", "--corpus", d.resolve("corpus.jsonl").toString(), "--index", tmp + "/idx");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("indexed 3 documents").contains("docs/s").contains("holds 3");
   }
 
   @Test
+  void index_anseriniCollectionDirectory_indexesEveryFile() throws IOException {
+    Path collection = Files.createDirectories(tmp.resolve("collection"));
+    Files.writeString(
+        collection.resolve("docs00.jsonl"),
+        "{\"id\": \"d1\", \"contents\": \"Aspirin reduces fever.\"}\n");
+    Files.writeString(
+        collection.resolve("docs01.jsonl"),
+        "{\"id\": \"d2\", \"contents\": \"Statins lower cholesterol.\"}\n");
+    CliRun r = run("index", "--corpus", collection.toString(), "--index", tmp + "/idx");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("indexed 2 documents").contains("holds 2");
+  }
+
+  @Test
   void index_malformedCorpus_exits2WithFileAndLine() throws IOException {
     Path bad =
         Files.writeString(tmp.resolve("bad.jsonl"), "{\"_id\": \"1\", \"text\": \"a\"}\n{\n");
-    Result r = run("index", "--corpus", bad.toString(), "--index", tmp + "/idx");
+    CliRun r = run("index", "--corpus", bad.toString(), "--index", tmp + "/idx");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).startsWith("winnow: ").contains("bad.jsonl line 2");
     assertThat(tmp.resolve("idx"))
@@ -71,7 +74,7 @@ class IndexEvalCommandsTest {
   void eval_json_reportsTheFourMetricsAndLatency() throws IOException {
     Path d = dataset();
     Path runFile = tmp.resolve("run.txt");
-    Result r =
+    CliRun r =
         run(
             "eval",
             "--dataset",
@@ -96,13 +99,13 @@ class IndexEvalCommandsTest {
   @Test
   void eval_badInput_exits2WithAClearMessage() throws IOException {
     Path d = dataset();
-    Result k0 = run("eval", "--dataset", d.toString(), "--k", "0", "--index", tmp + "/i");
+    CliRun k0 = run("eval", "--dataset", d.toString(), "--k", "0", "--index", tmp + "/i");
     assertThat(k0.code()).isEqualTo(2);
     assertThat(k0.err()).contains("k must be >= 1, got 0");
-    Result split = run("eval", "--dataset", d.toString(), "--split", "dev", "--index", tmp + "/i");
+    CliRun split = run("eval", "--dataset", d.toString(), "--split", "dev", "--index", tmp + "/i");
     assertThat(split.code()).isEqualTo(2);
     assertThat(split.err()).contains("no split 'dev'");
-    Result retr = run("eval", "--dataset", d.toString(), "--retriever", "magic");
+    CliRun retr = run("eval", "--dataset", d.toString(), "--retriever", "magic");
     assertThat(retr.code()).isEqualTo(2);
     assertThat(retr.err()).contains("retriever must be one of [bm25, dense, hybrid]; got 'magic'");
   }
@@ -115,7 +118,7 @@ class IndexEvalCommandsTest {
             tmp.resolve("ok.yaml"),
             "dataset: data/tiny\npipeline: {retriever: bm25}\n"
                 + "metrics: {ndcg@10: {expected: 1.0, tolerance: 0.0}}\n");
-    Result r1 = run("regress", ok.toString(), "--shared", tmp.toString(), "--index", tmp + "/idx1");
+    CliRun r1 = run("regress", ok.toString(), "--shared", tmp.toString(), "--index", tmp + "/idx1");
     assertThat(r1.code()).as(r1.err()).isZero();
     assertThat(r1.out()).contains("OK   ndcg@10").contains("all metrics OK");
     Path fail =
@@ -123,7 +126,7 @@ class IndexEvalCommandsTest {
             tmp.resolve("fail.yaml"),
             "dataset: data/tiny\npipeline: {retriever: bm25}\n"
                 + "metrics: {ndcg@10: {expected: 0.5, tolerance: 0.01}}\n");
-    Result r2 =
+    CliRun r2 =
         run("regress", fail.toString(), "--shared", tmp.toString(), "--index", tmp + "/idx2");
     assertThat(r2.code()).isEqualTo(1);
     assertThat(r2.out()).contains("FAIL ndcg@10");

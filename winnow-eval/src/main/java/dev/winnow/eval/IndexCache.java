@@ -38,14 +38,27 @@ public final class IndexCache {
 
   private IndexCache() {}
 
-  /** {@code -Dwinnow.cache} or {@code <java.io.tmpdir>/winnow-cache}, plus {@code indexes}. */
+  /**
+   * The cache of this user: {@code -Dwinnow.cache}, else {@code $XDG_CACHE_HOME/winnow}, else
+   * {@code ~/.cache/winnow}; plus {@code indexes}. Never a directory shared by every user.
+   */
   public static Path defaultRoot() {
-    String configured = System.getProperty("winnow.cache");
-    Path base =
-        configured != null
-            ? Path.of(configured)
-            : Path.of(System.getProperty("java.io.tmpdir"), "winnow-cache");
-    return base.resolve("indexes");
+    return cacheHome(
+            System.getProperty("winnow.cache"),
+            System.getenv("XDG_CACHE_HOME"),
+            System.getProperty("user.home"))
+        .resolve("indexes");
+  }
+
+  /** The XDG base-directory rule: a relative or empty {@code XDG_CACHE_HOME} is ignored. */
+  static Path cacheHome(String configured, String xdgCacheHome, String userHome) {
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured);
+    }
+    if (xdgCacheHome != null && !xdgCacheHome.isBlank() && Path.of(xdgCacheHome).isAbsolute()) {
+      return Path.of(xdgCacheHome, "winnow");
+    }
+    return Path.of(userHome, ".cache", "winnow");
   }
 
   /**

@@ -61,40 +61,89 @@ public record Metric(Kind kind, int cutoff) {
     }
   }
 
-  /** Parses {@code ndcg@10}, {@code mrr@10}, {@code recall@100}, {@code map@100}, {@code p@5}. */
+  /**
+   * The cutoff of a measure over the whole ranking (trec_eval's {@code map}, {@code recip_rank}).
+   */
+  public static final int ALL = Integer.MAX_VALUE;
+
+  private static final String ALLOWED =
+      "one of ndcg@K, mrr@K, recall@K, map@K, p@K (K >= 1) or trec_eval's ndcg_cut.K, ndcg,"
+          + " recip_rank, recall.K, map_cut.K, map, P.K";
+
+  /**
+   * Parses Winnow's labels ({@code ndcg@10}, {@code mrr@10}, {@code recall@100}, {@code map@100},
+   * {@code p@5}) and trec_eval's measure names ({@code ndcg_cut.10}, {@code ndcg}, {@code
+   * recip_rank}, {@code recall.100}, {@code map_cut.100}, {@code map}, {@code P.5}); the measures
+   * without a cutoff read the whole ranking.
+   */
   public static Metric parse(String label) {
     Objects.requireNonNull(label, "label");
-    String s = label.trim().toLowerCase(Locale.ROOT);
+    String trimmed = label.trim();
+    switch (trimmed) {
+      case "map":
+        return new Metric(Kind.MAP, ALL);
+      case "recip_rank":
+        return new Metric(Kind.MRR, ALL);
+      case "ndcg":
+        return new Metric(Kind.NDCG, ALL);
+      default:
+        break;
+    }
+    int dot = trimmed.lastIndexOf('.');
+    if (dot > 0 && trimmed.indexOf('@') < 0) {
+      String name = trimmed.substring(0, dot);
+      for (Kind kind : Kind.values()) {
+        if (kind.trecEval.equals(name) && kind != Kind.MRR) {
+          return new Metric(kind, cutoff(trimmed.substring(dot + 1), label));
+        }
+      }
+      throw bad(label);
+    }
+    String s = trimmed.toLowerCase(Locale.ROOT);
     int at = s.indexOf('@');
-    String allowed = "one of ndcg@K, mrr@K, recall@K, map@K, p@K (K >= 1)";
     if (at < 0) {
-      throw new IllegalArgumentException("metric must be " + allowed + "; got '" + label + "'");
+      throw bad(label);
     }
     String name = s.substring(0, at);
-    int k;
-    try {
-      k = Integer.parseInt(s.substring(at + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("metric must be " + allowed + "; got '" + label + "'", e);
-    }
     for (Kind kind : Kind.values()) {
       if (kind.label.equals(name)) {
-        if (k < 1) {
-          throw new IllegalArgumentException("metric must be " + allowed + "; got '" + label + "'");
-        }
-        return new Metric(kind, k);
+        return new Metric(kind, cutoff(s.substring(at + 1), label));
       }
     }
-    throw new IllegalArgumentException("metric must be " + allowed + "; got '" + label + "'");
+    throw bad(label);
   }
 
-  /** {@code ndcg@10} and so on. */
+  private static int cutoff(String k, String label) {
+    try {
+      int cutoff = Integer.parseInt(k);
+      if (cutoff >= 1) {
+        return cutoff;
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("metric must be " + ALLOWED + "; got '" + label + "'", e);
+    }
+    throw bad(label);
+  }
+
+  private static IllegalArgumentException bad(String label) {
+    return new IllegalArgumentException("metric must be " + ALLOWED + "; got '" + label + "'");
+  }
+
+  /** {@code ndcg@10} and so on; {@code map}, {@code mrr}, {@code ndcg} without a cutoff. */
   public String label() {
-    return kind.label + "@" + cutoff;
+    return cutoff == ALL ? kind.label : kind.label + "@" + cutoff;
   }
 
   /** The trec_eval name of the same measure, e.g. {@code ndcg_cut.10}. */
   public String trecEvalName() {
+    if (cutoff == ALL) {
+      return switch (kind) {
+        case MRR -> "recip_rank";
+        case MAP -> "map";
+        case NDCG -> "ndcg";
+        default -> kind.trecEval;
+      };
+    }
     return kind == Kind.MRR ? "recip_rank (top " + cutoff + ")" : kind.trecEval + "." + cutoff;
   }
 

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -62,11 +63,16 @@ public final class Pipelines {
     if (plainBm25(spec)) {
       return bm25(spec, index);
     }
-    return cascade(
-        cascade(spec),
-        index,
-        ModelResolver.fromEnvironment(),
-        message -> System.err.println(message));
+    return cascade(cascade(spec), index, ModelResolver.fromEnvironment(), Pipelines::warnOnce);
+  }
+
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+  /** Each warning once per process: a --sweep-k evaluation opens the same models many times. */
+  private static void warnOnce(String message) {
+    if (WARNED.add(message)) {
+      System.err.println("winnow: " + message);
+    }
   }
 
   /**

@@ -89,12 +89,25 @@ class MetricTest {
     assertThat(Metric.parse("NDCG@10")).isEqualTo(Metric.NDCG_10);
     assertThat(Metric.parse("recall@100").trecEvalName()).isEqualTo("recall.100");
     assertThat(Metric.MAP_100.trecEvalName()).isEqualTo("map_cut.100");
-    for (String bad : List.of("ndcg", "ndcg@", "ndcg@0", "bleu@4", "ndcg@x")) {
+    for (String bad :
+        List.of("ndcg@", "ndcg@0", "bleu@4", "ndcg@x", "ndcg_cut.0", "recip_rank.10", "MAP")) {
       assertThatThrownBy(() -> Metric.parse(bad))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("metric must be one of")
           .hasMessageContaining("'" + bad + "'");
     }
+  }
+
+  @Test
+  void parse_trecEvalNames_areTheSameMeasures() {
+    assertThat(Metric.parse("ndcg_cut.10")).isEqualTo(Metric.NDCG_10);
+    assertThat(Metric.parse("recall.100")).isEqualTo(Metric.RECALL_100);
+    assertThat(Metric.parse("map_cut.100")).isEqualTo(Metric.MAP_100);
+    assertThat(Metric.parse("P.5")).isEqualTo(Metric.parse("p@5"));
+    assertThat(Metric.parse("map").label()).isEqualTo("map");
+    assertThat(Metric.parse("map").trecEvalName()).isEqualTo("map");
+    assertThat(Metric.parse("recip_rank").trecEvalName()).isEqualTo("recip_rank");
+    assertThat(Metric.parse("recip_rank").cutoff()).isEqualTo(Metric.ALL);
   }
 }

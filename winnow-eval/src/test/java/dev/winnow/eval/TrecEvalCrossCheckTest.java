@@ -126,14 +126,20 @@ class TrecEvalCrossCheckTest {
     TrecRun.write(run10, top10, "x");
 
     Map<String, Map<String, Double>> te =
-        runTrecEval(bin, qrelsFile, runFile, "ndcg_cut.10", "recall.100", "map_cut.100", "P.5");
+        runTrecEval(
+            bin, qrelsFile, runFile, "ndcg_cut.10", "recall.100", "map_cut.100", "P.5", "map");
     te.putAll(runTrecEval(bin, qrelsFile, run10, "recip_rank"));
 
     Map<String, List<String>> rankings = new LinkedHashMap<>();
     run.forEach((q, h) -> rankings.put(q, h.stream().map(Hit::id).toList()));
     List<Metric> metrics =
         List.of(
-            Metric.NDCG_10, Metric.RECALL_100, Metric.MAP_100, Metric.parse("p@5"), Metric.MRR_10);
+            Metric.NDCG_10,
+            Metric.RECALL_100,
+            Metric.MAP_100,
+            Metric.parse("p@5"),
+            Metric.MRR_10,
+            Metric.parse("map"));
     Evaluation ours = Evaluation.of(Qrels.of(judgments), rankings, metrics);
     Map<Metric, String> names =
         Map.of(
@@ -146,7 +152,9 @@ class TrecEvalCrossCheckTest {
             Metric.parse("p@5"),
             "P_5",
             Metric.MRR_10,
-            "recip_rank");
+            "recip_rank",
+            Metric.parse("map"),
+            "map");
     int compared = 0;
     for (Metric m : metrics) {
       Map<String, Double> theirs = te.get(names.get(m));
@@ -168,6 +176,6 @@ class TrecEvalCrossCheckTest {
         }
       }
     }
-    assertThat(compared).isEqualTo(5 * 36);
+    assertThat(compared).isEqualTo(6 * 36);
   }
 }

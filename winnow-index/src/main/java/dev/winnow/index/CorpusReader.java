@@ -19,24 +19,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Streams {@link Document}s from a JSON Lines corpus, one object per line: BEIR's {@code
- * corpus.jsonl} ({@code {"_id", "title", "text", "metadata"}}) or the plain form with {@code "id"}.
+ * corpus.jsonl} ({@code {"_id", "title", "text", "metadata"}}), the plain form with {@code "id"},
+ * or Anserini's JSON collections ({@code {"id", "contents"}}). A directory is read as the
+ * concatenation of its {@code .jsonl}, {@code .json} and {@code .gz} variants of those files, in
+ * name order (as Anserini and Pyserini read a collection directory); other files are ignored.
  *
  * <p>Per line: the id is {@code "_id"} or {@code "id"} (a string or an integer; both present must
- * agree); {@code "text"} is required (a string, possibly empty); {@code "title"} is optional
- * (absent or null: empty); {@code "metadata"} is an optional object whose string values are kept as
- * they are and whose other values are kept as their JSON text. Other fields are ignored. Blank
- * lines are skipped. Anything else (invalid JSON, trailing content after the object, duplicate
- * keys, a missing id or text, invalid UTF-8) is a {@link CorpusFormatException} naming the file and
- * line. A name ending in {@code .gz} is read through gzip.
+ * agree); {@code "text"} (or {@code "contents"}, never both) is required (a string, possibly
+ * empty); {@code "title"} is optional (absent or null: empty); {@code "metadata"} is an optional
+ * object whose string values are kept as they are and whose other values are kept as their JSON
+ * text. Other fields are ignored. Blank lines are skipped. Anything else (invalid JSON, trailing
+ * content after the object, duplicate keys, a missing id or text, invalid UTF-8) is a {@link
+ * CorpusFormatException} naming the file and line. A name ending in {@code .gz} is read through
+ * gzip.
  *
  * <p>Reading is lazy: a bad line is reported when the iteration reaches it. Callers that must not
  * half-apply a corpus either validate first ({@link #count}) or write and roll back, as {@link
@@ -50,8 +58,9 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
-  private final Path file;
-  private final InputStream in;
+  private final Deque<Path> pending;
+  private Path file;
+  private InputStream in;
   private final CharsetDecoder decoder =
       StandardCharsets.UTF_8
           .newDecoder()
@@ -65,17 +74,47 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
   private Document next;
   private boolean closed;
 
-  private CorpusReader(Path file, InputStream in) {
+  private CorpusReader(Path file, InputStream in, Deque<Path> pending) {
     this.file = file;
     this.in = in;
+    this.pending = pending;
   }
 
-  /** Opens {@code file}; a missing file is an {@link IllegalArgumentException} naming it. */
+  /**
+   * Opens {@code file}, or every corpus file of a directory in name order; a missing file, or a
+   * directory without corpus files, is an {@link IllegalArgumentException} naming it.
+   */
   public static CorpusReader open(Path file) throws IOException {
     if (Files.isDirectory(file)) {
-      throw new IllegalArgumentException(
-          "corpus must be a JSON Lines file, got the directory " + file);
+      Deque<Path> files = new ArrayDeque<>(corpusFiles(file));
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException(
+            "corpus directory " + file + " holds no .jsonl, .json, .jsonl.gz or .json.gz file");
+      }
+      Path first = files.removeFirst();
+      return new CorpusReader(first, stream(first), files);
     }
+    return new CorpusReader(file, stream(file), new ArrayDeque<>());
+  }
+
+  /** The corpus files of {@code dir} in name order (not recursive). */
+  public static List<Path> corpusFiles(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                String n = p.getFileName().toString();
+                return n.endsWith(".jsonl")
+                    || n.endsWith(".json")
+                    || n.endsWith(".jsonl.gz")
+                    || n.endsWith(".json.gz");
+              })
+          .sorted()
+          .toList();
+    }
+  }
+
+  private static InputStream stream(Path file) throws IOException {
     InputStream raw;
     try {
       raw = Files.newInputStream(file);
@@ -83,9 +122,9 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
       throw new IllegalArgumentException("corpus file " + file + " does not exist", e);
     }
     try {
-      InputStream stream =
-          file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-      return new CorpusReader(file, stream);
+      return file.getFileName().toString().endsWith(".gz")
+          ? new GZIPInputStream(raw, 1 << 16)
+          : raw;
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
@@ -94,7 +133,7 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
 
   /** Reads a corpus from a stream, named {@code file} in messages (tests and fuzzing). */
   static CorpusReader over(InputStream in, Path file) {
-    return new CorpusReader(file, in);
+    return new CorpusReader(file, in, new ArrayDeque<>());
   }
 
   /**
@@ -131,12 +170,23 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
       return false;
     }
     try {
-      String line;
-      while ((line = readLine()) != null) {
-        if (!line.isBlank()) {
-          next = parse(line);
-          return true;
+      while (true) {
+        String line;
+        while ((line = readLine()) != null) {
+          if (!line.isBlank()) {
+            next = parse(line);
+            return true;
+          }
         }
+        if (pending.isEmpty()) {
+          break;
+        }
+        in.close();
+        file = pending.removeFirst();
+        in = stream(file);
+        lineNumber = 0;
+        position = 0;
+        limit = 0;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read corpus " + file + " near line " + lineNumber, e);
@@ -230,14 +280,30 @@ public final class CorpusReader implements Iterator<Document>, Closeable {
     }
     String id = id(node);
     JsonNode text = node.get("text");
+    JsonNode contents = node.get("contents");
+    String textField = "text";
+    if (contents != null && !contents.isNull()) {
+      if (text != null && !text.isNull()) {
+        throw new CorpusFormatException(
+            file, lineNumber, "document '" + id + "' has both \"text\" and \"contents\": keep one");
+      }
+      text = contents;
+      textField = "contents";
+    }
     if (text == null || text.isNull()) {
-      throw new CorpusFormatException(file, lineNumber, "document '" + id + "' has no \"text\"");
+      throw new CorpusFormatException(
+          file, lineNumber, "document '" + id + "' has no \"text\" (or \"contents\")");
     }
     if (!text.isTextual()) {
       throw new CorpusFormatException(
           file,
           lineNumber,
-          "\"text\" of document '" + id + "' must be a string, got " + text.getNodeType());
+          "\""
+              + textField
+              + "\" of document '"
+              + id
+              + "' must be a string, got "
+              + text.getNodeType());
     }
     JsonNode title = node.get("title");
     String titleText = "";

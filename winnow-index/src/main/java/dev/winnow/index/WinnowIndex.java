@@ -523,7 +523,10 @@ public final class WinnowIndex implements Closeable {
     return ingest(documents, encoder, batchSize, progress, "the input");
   }
 
-  /** {@link #ingest(Iterator, Optional, int, LongConsumer)} over a JSON Lines corpus file. */
+  /**
+   * {@link #ingest(Iterator, Optional, int, LongConsumer)} over a JSON Lines corpus file or a
+   * directory of them ({@link CorpusReader#open}).
+   */
   public IngestResult ingest(
       Path corpus, Optional<Encoder> encoder, int batchSize, LongConsumer progress) {
     try (CorpusReader reader = CorpusReader.open(corpus)) {

@@ -126,4 +126,40 @@ class CorpusReaderTest {
   void count_emptyFile_isZero() throws IOException {
     assertThat(CorpusReader.count(write("empty.jsonl", "\n  \n"))).isZero();
   }
+
+  @Test
+  void read_anseriniContents_isTheText() throws IOException {
+    List<Document> docs =
+        readAll(write("a.jsonl", "{\"id\": \"doc1\", \"contents\": \"Aspirin reduces fever.\"}\n"));
+    assertThat(docs)
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.id()).isEqualTo("doc1");
+              assertThat(d.text()).isEqualTo("Aspirin reduces fever.");
+            });
+    assertLineError("{\"id\": \"1\", \"text\": \"a\", \"contents\": \"b\"}", "both");
+    assertLineError("{\"id\": \"1\", \"contents\": 3}", "\"contents\" of document '1'");
+  }
+
+  @Test
+  void read_directory_readsItsCorpusFilesInNameOrder_andNamesTheFileOfABadLine()
+      throws IOException {
+    Path collection = Files.createDirectory(dir.resolve("collection"));
+    Files.writeString(collection.resolve("b.jsonl"), "{\"id\": \"3\", \"contents\": \"c\"}\n");
+    Files.writeString(
+        collection.resolve("a.jsonl"),
+        "{\"id\": \"1\", \"contents\": \"a\"}\n{\"id\": \"2\", \"contents\": \"b\"}");
+    try (OutputStream out =
+        new GZIPOutputStream(Files.newOutputStream(collection.resolve("c.jsonl.gz")))) {
+      out.write("{\"_id\": \"4\", \"text\": \"d\"}\n".getBytes(StandardCharsets.UTF_8));
+    }
+    Files.writeString(collection.resolve("README.md"), "not a corpus");
+    assertThat(readAll(collection)).extracting(Document::id).containsExactly("1", "2", "3", "4");
+    assertThat(CorpusReader.count(collection)).isEqualTo(4);
+    Files.writeString(collection.resolve("d.jsonl"), "{\"id\": \"5\", \"contents\": \"e\"}\n{\n");
+    assertThatThrownBy(() -> readAll(collection))
+        .isInstanceOf(CorpusFormatException.class)
+        .hasMessageContaining("d.jsonl line 2");
+  }
 }

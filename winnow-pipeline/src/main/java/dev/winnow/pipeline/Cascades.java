@@ -218,27 +218,13 @@ public final class Cascades {
   private static LateInteractionReranker lateInteraction(
       String model, ModelResolver models, Consumer<String> warn, List<AutoCloseable> res) {
     ModelFolder folder = models.resolve(model, ModelFolder.DEFAULT_VARIANT);
-    warnIfFixture(folder, "late-interaction model", warn);
+    fixtureWarning(folder).ifPresent(warn);
     OnnxLateInteraction encoder =
         OnnxLateInteraction.open(
             folder.root(),
             OnnxLateInteraction.Options.of(String.valueOf(folder.root().getFileName())));
     res.add(encoder);
     return new LateInteractionReranker(encoder);
-  }
-
-  private static void warnIfFixture(ModelFolder folder, String what, Consumer<String> warn) {
-    fixtureNote(folder.config())
-        .ifPresent(
-            note ->
-                warn.accept(
-                    "WARNING: "
-                        + folder.root()
-                        + " is a TEST FIXTURE, not a trained "
-                        + what
-                        + ": its scores carry NO relevance meaning ("
-                        + note
-                        + ")"));
   }
 
   private static CrossEncoderReranker crossEncoder(
@@ -249,7 +235,7 @@ public final class Cascades {
       List<AutoCloseable> res) {
     CascadeSpec.CrossEncoderOptions o = spec.crossEncoder();
     ModelFolder folder = models.resolve(model, o.variant());
-    warnIfFixture(folder, "cross-encoder", warn);
+    fixtureWarning(folder).ifPresent(warn);
     OnnxCrossEncoder ce = OnnxCrossEncoder.open(folder);
     res.add(ce);
     ScoringOptions scoring = ScoringOptions.DEFAULTS;
@@ -271,9 +257,23 @@ public final class Cascades {
   }
 
   /**
-   * The {@code _fixture} (or {@code _fixture_note}) of a model's config.json, present only for test
-   * fixtures.
+   * The one rule for test fixtures, in every command and the server: a fixture (its config.json
+   * carries a {@code _fixture} note) is used, never silently: this warning is shown first. Empty
+   * for a real model.
    */
+  public static Optional<String> fixtureWarning(ModelFolder folder) {
+    return fixtureNote(folder.config())
+        .map(
+            note ->
+                "WARNING: "
+                    + folder.root()
+                    + " is a TEST FIXTURE, not a trained cross-encoder: its scores carry NO"
+                    + " relevance meaning ("
+                    + note
+                    + ")");
+  }
+
+  /** The {@code _fixture} note of a model's config.json, present only for test fixtures. */
   public static Optional<String> fixtureNote(Path configJson) {
     try {
       JsonNode c = JSON.readTree(configJson.toFile());
