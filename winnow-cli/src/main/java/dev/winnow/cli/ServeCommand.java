@@ -191,9 +191,15 @@ final class ServeCommand implements Callable<Integer> {
         new Thread(
             () -> {
               try {
-                server.shutdown(config.drainTimeout());
-                corpus.ifPresent(WinnowIndex::close);
-                loaded.close();
+                if (server.shutdown(config.drainTimeout())) {
+                  corpus.ifPresent(WinnowIndex::close);
+                  loaded.close();
+                } else {
+                  // A request outlived the drain: its worker may still be inside ONNX Runtime, and
+                  // closing the session under it crashes the JVM (SIGSEGV). The exit frees both.
+                  err.println("winnow: drain timed out; exiting without closing the model in use");
+                  err.flush();
+                }
               } finally {
                 stopped.countDown();
               }
