@@ -207,6 +207,10 @@ final class ModelsCommand {
       ModelId id = ModelId.parse(model);
       CachedModels cache = new CachedModels(hubConfig());
       spec.commandLine().getErr().println(cache.remove(id, model.indexOf('@') < 0));
+      return 0;
+    }
+  }
+
   /**
    * {@code winnow models calibrate DIR --dataset BEIR --split train --depth K}: fits Platt scaling
    * and isotonic regression on the model's logits of the first stage's top K of the split's
