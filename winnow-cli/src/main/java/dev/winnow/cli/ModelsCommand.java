@@ -325,7 +325,7 @@ final class ModelsCommand {
               dataset.getFileName(),
               split,
               report.evaluation().queries(),
-              queryIds == null ? "" : " (" + queryIds + ")",
+              queryIds == null ? "" : " (" + Path.of(queryIds).getFileName() + ")",
               depth,
               maxLength == null ? "" : ", max length " + maxLength);
       Calibration c = Calibration.fit(pairs.logits(), pairs.labels(), source).withMethod(m);
