@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +33,22 @@ class CalibratedScoresTest {
     cl.setErr(new PrintWriter(err));
     int code = cl.execute(args);
     return new Run(code, out.toString(), err.toString());
+  }
+
+  /** {@code winnow rerank} of the tiny fixture over {@code docs(dir)}, with more arguments. */
+  private static Run rerank(Path dir, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "rerank",
+                "--model",
+                Shared.tinyFixture().toString(),
+                "--query",
+                "capital of france",
+                "--docs",
+                docs(dir).toString()));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
   }
 
   /** An isotonic calibration over the tiny fixture's logit range, written where the test says. */
@@ -60,17 +78,10 @@ class CalibratedScoresTest {
   @Test
   void rerank_scoresCalibrated_printsTheCalibrationOfEachLogit_inLogitOrder(@TempDir Path dir)
       throws Exception {
-    Path fixture = Shared.tinyFixture();
     Calibration c = write(dir.resolve("cal.json"));
     Run r =
-        run(
-            "rerank",
-            "--model",
-            fixture.toString(),
-            "--query",
-            "capital of france",
-            "--docs",
-            docs(dir).toString(),
+        rerank(
+            dir,
             "--scores",
             "calibrated",
             "--calibration",
@@ -90,14 +101,8 @@ class CalibratedScoresTest {
     // --min-score keeps exactly the documents at or above it.
     double threshold = results.get(1).get("score").asDouble();
     Run kept =
-        run(
-            "rerank",
-            "--model",
-            fixture.toString(),
-            "--query",
-            "capital of france",
-            "--docs",
-            docs(dir).toString(),
+        rerank(
+            dir,
             "--calibration",
             dir.resolve("cal.json").toString(),
             "--min-score",
@@ -116,17 +121,7 @@ class CalibratedScoresTest {
   @Test
   void rerank_modelWithoutCalibration_namesTheFile(@TempDir Path dir) throws Exception {
     Path fixture = Shared.tinyFixture();
-    Run r =
-        run(
-            "rerank",
-            "--model",
-            fixture.toString(),
-            "--query",
-            "q",
-            "--docs",
-            docs(dir).toString(),
-            "--scores",
-            "calibrated");
+    Run r = rerank(dir, "--scores", "calibrated");
     assertThat(r.code()).isNotZero();
     assertThat(r.err())
         .contains("no calibration at " + fixture.resolve("calibration.json"))
@@ -140,34 +135,12 @@ class CalibratedScoresTest {
         bad,
         "{\"method\": \"isotonic\", \"platt\": {\"a\": 1, \"b\": 0},"
             + " \"isotonic\": {\"x\": [0, 1], \"y\": [0.9, 0.1]}}");
-    Run r =
-        run(
-            "rerank",
-            "--model",
-            Shared.tinyFixture().toString(),
-            "--query",
-            "q",
-            "--docs",
-            docs(dir).toString(),
-            "--min-score",
-            "0.5",
-            "--calibration",
-            bad.toString());
+    Run r = rerank(dir, "--min-score", "0.5", "--calibration", bad.toString());
     assertThat(r.code()).isNotZero();
     assertThat(r.err())
         .contains("calibration file " + bad + " is refused")
         .contains("isotonic.y must be non-decreasing");
-    Run outOfRange =
-        run(
-            "rerank",
-            "--model",
-            Shared.tinyFixture().toString(),
-            "--query",
-            "q",
-            "--docs",
-            docs(dir).toString(),
-            "--min-score",
-            "1.5");
+    Run outOfRange = rerank(dir, "--min-score", "1.5");
     assertThat(outOfRange.err()).contains("--min-score must be a probability in [0, 1], got 1.5");
   }
 
