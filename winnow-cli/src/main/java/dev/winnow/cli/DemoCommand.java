@@ -210,7 +210,7 @@ final class DemoCommand implements Callable<Integer> {
    * The rerank fusion winnow/minilm-l6-scifact-ce was tuned with: BM25's weight chosen by {@code
    * eval --sweep-fusion} on the model's own validation queries (train split), see docs/results.md.
    */
-  static final String BUNDLED_FUSION = "linear:0.5";
+  static final String BUNDLED_FUSION = "linear:0.6";
 
   private boolean usingBundled() {
     return (model == null && !BundledModels.available().isEmpty())
