@@ -234,7 +234,7 @@ final class DemoCommand implements Callable<Integer> {
               + BundledModels.SCIFACT_CE.id()
               + ", bundled: "
               + BundledModels.SCIFACT_CE.description()
-              + " (model card: ./winnow models list, docs/results.md).");
+              + " (its card, figures and recipe: docs/results.md, docs/training.md).");
     }
     ModelFolder folder;
     try {

@@ -1,5 +1,6 @@
 package dev.winnow.cli;
 
+import dev.winnow.onnx.BundledModels;
 import dev.winnow.onnx.ModelFolder;
 import dev.winnow.onnx.hub.CachedModels;
 import dev.winnow.onnx.hub.HubClient;
@@ -137,6 +138,9 @@ final class ModelsCommand {
       CachedModels cache = new CachedModels(hubConfig());
       List<CachedModels.Entry> entries = cache.list();
       PrintWriter out = spec.commandLine().getOut();
+      for (BundledModels.Bundled b : BundledModels.available()) {
+        out.printf(Locale.ROOT, "%s  (bundled in this jar)  %s%n", b.id(), b.description());
+      }
       if (entries.isEmpty()) {
         spec.commandLine().getErr().println("no models in the hub cache " + cache.root());
         return 0;
