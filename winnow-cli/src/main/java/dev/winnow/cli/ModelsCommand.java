@@ -138,11 +138,9 @@ final class ModelsCommand {
       CachedModels cache = new CachedModels(hubConfig());
       List<CachedModels.Entry> entries = cache.list();
       PrintWriter out = spec.commandLine().getOut();
-      for (BundledModels.Bundled b : BundledModels.available()) {
-        out.printf(Locale.ROOT, "%s  (bundled in this jar)  %s%n", b.id(), b.description());
-      }
       if (entries.isEmpty()) {
         spec.commandLine().getErr().println("no models in the hub cache " + cache.root());
+        bundled(out);
         return 0;
       }
       String format = "%-" + width(entries) + "s  %-10s  %-12s  %10s  %-14s  %s%n";
@@ -158,8 +156,16 @@ final class ModelsCommand {
             e.kind(),
             e.onnxFiles().isEmpty() ? "-" : String.join(", ", e.onnxFiles()));
       }
-      out.flush();
+      bundled(out);
       return 0;
+    }
+
+    /** The models this jar ships, served by id before any hub lookup. */
+    private static void bundled(PrintWriter out) {
+      for (BundledModels.Bundled b : BundledModels.available()) {
+        out.printf(Locale.ROOT, "%s  (bundled in this jar)  %s%n", b.id(), b.description());
+      }
+      out.flush();
     }
 
     private static int width(List<CachedModels.Entry> entries) {

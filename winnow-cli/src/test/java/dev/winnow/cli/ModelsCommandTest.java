@@ -135,6 +135,7 @@ class ModelsCommandTest {
     Map<String, String> env = Map.of("HF_HUB_CACHE", cache.resolve("none").toString());
     assertThat(run(models(new ModelsCommand.ListCached(env, cache)))).isZero();
     assertThat(err.toString()).contains("no models in the hub cache");
+    assertThat(out.toString()).contains("winnow/minilm-l6-scifact-ce  (bundled in this jar)");
   }
 
   @Test
