@@ -7,8 +7,8 @@ import java.util.Optional;
  * What one rerank stage said about one hit: the stage name (e.g. {@code cross-encoder:<model>}),
  * the raw model output, the activation applied and the resulting score, the passage window that was
  * scored when the document was split, whether the score came from a cache, when the stage fuses its
- * score with the earlier tier's, how ({@link StageFusion}; then {@code score} is the fused score and
- * {@code activation.apply(raw)} the stage's own), and for a late-interaction stage its token
+ * score with the earlier tier's, how ({@link StageFusion}; then {@code score} is the fused score
+ * and {@code activation.apply(raw)} the stage's own), and for a late-interaction stage its token
  * matches.
  */
 public record StageScore(
@@ -47,13 +47,6 @@ public record StageScore(
       Optional<PassageWindow> window,
       boolean cached) {
     this(stage, raw, activation, score, window, cached, Optional.empty(), Optional.empty());
-  }
-
-  /** A late-interaction stage's score with its token matches. */
-  public static StageScore lateInteraction(String stage, double maxSim, LateInteractionScore detail) {
-    return new StageScore(
-        stage, maxSim, Activation.RAW, maxSim, Optional.empty(), false, Optional.empty(),
-        Optional.of(detail));
   }
 
   /** The stage's own score before any fusion. */

@@ -133,7 +133,8 @@ final class DemoCommand implements Callable<Integer> {
         Optional<Reranker> ceStage =
             ce.map(
                 c -> {
-                  Reranker r = CrossEncoderReranker.builder(c).passages(new OnnxPassages(c)).build();
+                  Reranker r =
+                      CrossEncoderReranker.builder(c).passages(new OnnxPassages(c)).build();
                   return fusion.<Reranker>map(f -> new FusingReranker(r, f)).orElse(r);
                 });
         fusion.ifPresent(

@@ -1,10 +1,10 @@
 package dev.winnow.cli;
 
-import dev.winnow.api.StageFusion;
-import dev.winnow.eval.CalibrationPairs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.winnow.api.StageFusion;
+import dev.winnow.eval.CalibrationPairs;
 import dev.winnow.eval.EvalReport;
 import dev.winnow.eval.EvalRequest;
 import dev.winnow.eval.EvalRunner;

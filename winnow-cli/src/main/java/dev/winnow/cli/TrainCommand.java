@@ -61,7 +61,8 @@ final class TrainCommand {
     @Option(
         names = "--depth",
         defaultValue = "100",
-        description = "Negatives are drawn from the first stage's top DEPTH. Default: ${DEFAULT-VALUE}.")
+        description =
+            "Negatives are drawn from the first stage's top DEPTH. Default: ${DEFAULT-VALUE}.")
     int depth;
 
     @Option(
@@ -73,16 +74,23 @@ final class TrainCommand {
     @Option(names = "--epochs", defaultValue = "1", description = "Default: ${DEFAULT-VALUE}.")
     double epochs;
 
-    @Option(names = "--lr", defaultValue = "3e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--lr",
+        defaultValue = "3e-5",
+        description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--max-length", defaultValue = "256", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--max-length",
+        defaultValue = "256",
+        description = "Default: ${DEFAULT-VALUE}.")
     int maxLength;
 
     @Option(
         names = "--validation-fraction",
         defaultValue = "0.1",
-        description = "Share of the split's queries held back by seed for selection. Default: ${DEFAULT-VALUE}.")
+        description =
+            "Share of the split's queries held back by seed for selection. Default: ${DEFAULT-VALUE}.")
     double validationFraction;
 
     @Option(
@@ -94,16 +102,28 @@ final class TrainCommand {
     @Option(names = "--seed", defaultValue = "13", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--warmup", defaultValue = "0.1", description = "Warm-up share of the steps. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--warmup",
+        defaultValue = "0.1",
+        description = "Warm-up share of the steps. Default: ${DEFAULT-VALUE}.")
     double warmup;
 
-    @Option(names = "--weight-decay", defaultValue = "0.01", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--weight-decay",
+        defaultValue = "0.01",
+        description = "Default: ${DEFAULT-VALUE}.")
     double weightDecay;
 
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--max-grad-norm",
+        defaultValue = "1.0",
+        description = "Default: ${DEFAULT-VALUE}.")
     double maxGradNorm;
 
-    @Option(names = "--threads", defaultValue = "2", description = "libtorch threads. Default: ${DEFAULT-VALUE}.")
+    @Option(
+        names = "--threads",
+        defaultValue = "2",
+        description = "libtorch threads. Default: ${DEFAULT-VALUE}.")
     int threads;
 
     @Option(
@@ -119,8 +139,23 @@ final class TrainCommand {
       PrintWriter err = spec.commandLine().getErr();
       CrossEncoderTrainer.Options options =
           new CrossEncoderTrainer.Options(
-              base, dataset, split, out, firstStage, depth, negatives, epochs, lr, maxLength,
-              validationFraction, validationDepth, seed, warmup, weightDecay, maxGradNorm, threads,
+              base,
+              dataset,
+              split,
+              out,
+              firstStage,
+              depth,
+              negatives,
+              epochs,
+              lr,
+              maxLength,
+              validationFraction,
+              validationDepth,
+              seed,
+              warmup,
+              weightDecay,
+              maxGradNorm,
+              threads,
               limitQueries);
       CrossEncoderTrainer.Result r =
           CrossEncoderTrainer.run(
@@ -146,7 +181,11 @@ final class TrainCommand {
                   err.printf(
                       Locale.ROOT,
                       "step %d/%d  loss %.4f  %.1f pairs/s  %.0f s, eta %.0f s%n",
-                      step, total, loss, pairsPerSecond, secs,
+                      step,
+                      total,
+                      loss,
+                      pairsPerSecond,
+                      secs,
                       secs / Math.max(1, step) * (total - step));
                   err.flush();
                 }
@@ -156,7 +195,10 @@ final class TrainCommand {
           .printf(
               Locale.ROOT,
               "%s%nbest validation nDCG@10 %.4f (first stage %.4f) at step %d; export max |diff| %.2e%n",
-              r.model(), r.bestValidationNdcg(), r.firstStageValidationNdcg(), r.bestStep(),
+              r.model(),
+              r.bestValidationNdcg(),
+              r.firstStageValidationNdcg(),
+              r.bestStep(),
               r.exportMaxDiff());
       return 0;
     }

@@ -44,7 +44,8 @@ class CheckpointDiskFullIT {
   @Test
   void write_diskFull_previousCheckpointIntact() {
     Path dir = mount.resolve("checkpoint");
-    Checkpoint.write(dir, Map.of("weights.bin", Map.of("w", new float[] {1, 2, 3})), "{\"epoch\":1}");
+    Checkpoint.write(
+        dir, Map.of("weights.bin", Map.of("w", new float[] {1, 2, 3})), "{\"epoch\":1}");
     float[] big = new float[512 * 1024]; // 2 MiB: more than the disk holds
     assertThatThrownBy(
             () -> Checkpoint.write(dir, Map.of("weights.bin", Map.of("w", big)), "{\"epoch\":2}"))
