@@ -285,7 +285,7 @@ final class SearchCommand implements Callable<Integer> {
     root.put("query", query);
     root.put("pipeline", cascade.describe());
     root.put("k", k);
-    root.put("top_n", shown);
+    root.put("top_n", topN);
     List<Object> hits = new ArrayList<>();
     int rank = 1;
     for (Hit h : shown) {
