@@ -29,7 +29,7 @@ class DemoCommandIT {
             "2");
     assertThat(code).as(err.toString()).isZero();
     assertThat(err.toString()).contains("TEST FIXTURE").contains("NO relevance meaning");
-    assertThat(out.toString()).contains("cross-encoder:tiny-ce-fixture over those");
+    assertThat(out.toString()).contains("cross-encoder reranking of BM25 top 10:");
     String text = out.toString();
     assertThat(text)
         .contains("Indexed 41 sample documents")
