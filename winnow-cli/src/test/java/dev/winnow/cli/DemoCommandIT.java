@@ -35,7 +35,7 @@ class DemoCommandIT {
         .contains("Indexed 41 sample documents")
         .contains("BM25 (first stage):")
         .contains("bge-small rescoring of BM25 top 10:")
-        .contains("stage 1 bi-encoder:bge-small");
+        .contains("stage 1 cross-encoder:tiny-ce-fixture");
     // the yeast document is BM25's #3 and bge-small's #1 on this query
     String after = text.substring(text.indexOf("bge-small rescoring"));
     assertThat(after.lines().skip(1).findFirst().orElseThrow())
