@@ -118,6 +118,10 @@ final class JsonLimits {
     } catch (JsonProcessingException e) {
       body.requireUtf8();
       throw ApiError.malformed("request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (java.io.CharConversionException e) {
+      // Jackson guessed another encoding (UTF-16/32) from leading zero bytes: a client's mistake
+      body.requireUtf8();
+      throw ApiError.malformed("request body is not valid JSON: " + e.getMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // an in-memory stream does not fail
     } finally {
