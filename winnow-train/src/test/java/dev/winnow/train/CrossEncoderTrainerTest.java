@@ -57,25 +57,13 @@ class CrossEncoderTrainerTest {
   }
 
   static CrossEncoderTrainer.Options options(Path data, Path out, double epochs) {
+    return options(Shared.tinyFixture().toString(), data, "train", out, epochs);
+  }
+
+  static CrossEncoderTrainer.Options options(
+      String base, Path data, String split, Path out, double epochs) {
     return new CrossEncoderTrainer.Options(
-        Shared.tinyFixture().toString(),
-        data,
-        "train",
-        out,
-        "bm25",
-        10,
-        3,
-        epochs,
-        2e-3,
-        64,
-        0.25,
-        10,
-        7,
-        0.1,
-        0.01,
-        1.0,
-        1,
-        0);
+        base, data, split, out, "bm25", 10, 3, epochs, 2e-3, 64, 0.25, 10, 7, 0.1, 0.01, 1.0, 1, 0);
   }
 
   static class Recorded implements CrossEncoderTrainer.Listener {
@@ -150,54 +138,15 @@ class CrossEncoderTrainerTest {
     Path data = toyDataset(tmp.resolve("toy"));
     Path out = tmp.resolve("out");
     Recorded r = new Recorded();
-    var testSplit = options(data, out, 1);
     assertThatThrownBy(
             () ->
                 CrossEncoderTrainer.run(
-                    new CrossEncoderTrainer.Options(
-                        testSplit.base(),
-                        data,
-                        "test",
-                        out,
-                        "bm25",
-                        10,
-                        3,
-                        1,
-                        1e-3,
-                        64,
-                        0.25,
-                        10,
-                        7,
-                        0.1,
-                        0.01,
-                        1,
-                        1,
-                        0),
-                    r))
+                    options(Shared.tinyFixture().toString(), data, "test", out, 1), r))
         .hasMessageContaining("--split test");
     assertThatThrownBy(
             () ->
                 CrossEncoderTrainer.run(
-                    new CrossEncoderTrainer.Options(
-                        testSplit.base(),
-                        data,
-                        "dev",
-                        out,
-                        "bm25",
-                        10,
-                        3,
-                        1,
-                        1e-3,
-                        64,
-                        0.25,
-                        10,
-                        7,
-                        0.1,
-                        0.01,
-                        1,
-                        1,
-                        0),
-                    r))
+                    options(Shared.tinyFixture().toString(), data, "dev", out, 1), r))
         .hasMessageContaining("has no split 'dev'");
     Path roberta = tmp.resolve("roberta");
     Files.createDirectories(roberta.resolve("onnx"));
@@ -208,28 +157,7 @@ class CrossEncoderTrainerTest {
         roberta.resolve("config.json"),
         Files.readString(tiny.resolve("config.json")).replace("\"bert\"", "\"roberta\""));
     assertThatThrownBy(
-            () ->
-                CrossEncoderTrainer.run(
-                    new CrossEncoderTrainer.Options(
-                        roberta.toString(),
-                        data,
-                        "train",
-                        out,
-                        "bm25",
-                        10,
-                        3,
-                        1,
-                        1e-3,
-                        64,
-                        0.25,
-                        10,
-                        7,
-                        0.1,
-                        0.01,
-                        1,
-                        1,
-                        0),
-                    r))
+            () -> CrossEncoderTrainer.run(options(roberta.toString(), data, "train", out, 1), r))
         .hasMessageContaining("architecture 'roberta' is not supported");
     Files.createDirectories(out);
     Files.writeString(out.resolve("keep.txt"), "mine");
